@@ -1,0 +1,1 @@
+"""Helpdesk backends: one interface (``base``), one module per helpdesk."""

@@ -1,0 +1,78 @@
+"""The interface every helpdesk backend implements, and the values that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.forms.model import Draft, Form
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Slack member, with what Slack told us of them."""
+
+    slack_id: str
+    email: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    form: Form
+    draft: Draft
+    requester: Person
+    reporter: Person
+    team_id: str
+    channel_id: str | None
+    people: Mapping[str, Person] = field(default_factory=dict)
+    """Every Slack member named in a people field, by Slack ID."""
+    message_link: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatedTicket:
+    id: str
+    friendly_id: str
+    url: str | None = None
+    status: str | None = None
+
+
+class BackendError(Exception):
+    """The helpdesk refused the request; ``reason`` is written for the person who sent it."""
+
+    retryable = False
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class BackendUnavailable(BackendError):
+    """The helpdesk did not answer usefully (5xx, timeout, rate limit) even after retries."""
+
+    retryable = True
+
+
+class TicketBackend(Protocol):
+    """A helpdesk. Implementations take their HTTP client by keyword and keep no global state."""
+
+    name: str
+    """Settings value that selects it, e.g. ``siit``."""
+    display_name: str
+    form_label: str
+    """What a form is called in this helpdesk ("Service"), for the picker's label."""
+
+    def form_ids(self) -> Sequence[str]:
+        """The forms offered in the picker, in order; the first is the default."""
+        ...
+
+    async def load_form(self, form_id: str) -> Form:
+        """The form's definition; raises ``BackendError`` when it cannot be read."""
+        ...
+
+    async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
+        """File the ticket; raises ``BackendError`` with the helpdesk's own reason."""
+        ...

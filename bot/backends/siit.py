@@ -1,0 +1,189 @@
+"""Siit (https://api.siit.io/v1): services are forms, requests are tickets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.backends.base import BackendError, CreatedTicket, NewTicket, Person
+from bot.backends.http import RetryPolicy, send_with_retry
+from bot.cache import StaleWhileRevalidateCache
+from bot.forms.model import FieldKind, FieldValue, Form, FormField
+from bot.forms.siit_service import parse_service
+
+log = logging.getLogger(__name__)
+
+RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
+
+
+class SiitBackend:
+    name = "siit"
+    display_name = "Siit"
+    form_label = "Service"
+
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        api_url: str,
+        api_token: str,
+        service_ids: Sequence[str],
+        retry: RetryPolicy | None = None,
+        user_cache_seconds: float = 3600.0,
+    ) -> None:
+        self._client = client
+        self._api_url = api_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
+        self._service_ids = tuple(service_ids)
+        self._retry = retry or RetryPolicy()
+        self._users = StaleWhileRevalidateCache[str, str](self._lookup_user, ttl_seconds=user_cache_seconds)
+
+    def form_ids(self) -> Sequence[str]:
+        return self._service_ids
+
+    async def load_form(self, form_id: str) -> Form:
+        response = await self._request("GET", f"/services/{form_id}")
+        return parse_service(response.json(), service_uid=form_id)
+
+    async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
+        requester_uid = await self.siit_user_uid(ticket.requester)
+        if requester_uid is None:
+            response = await self._request("POST", "/requests/slack", json=self._slack_request(ticket))
+        else:
+            response = await self._request("POST", "/requests", json=await self._request_body(ticket, requester_uid))
+        return _created(response)
+
+    async def siit_user_uid(self, person: Person) -> str | None:
+        """The Siit user with the member's Slack email, cached; ``""`` is cached for "none"."""
+        if not person.email:
+            return None
+        return await self._users.get(person.email.lower()) or None
+
+    async def _request_body(self, ticket: NewTicket, requester_uid: str) -> dict[str, Any]:
+        inputs: list[dict[str, Any]] = []
+        for form_field in ticket.form.fields:
+            value = ticket.draft.values.get(form_field.id)
+            if value is None:
+                continue
+            if form_field.kind is FieldKind.USER:
+                value = await self._people_uids(form_field, value, ticket)
+                if value is None:
+                    inputs.append(
+                        {
+                            "label": form_field.label,
+                            "value": _people_text(ticket, ticket.draft.values[form_field.id]),
+                        }
+                    )
+                    continue
+            inputs.append({"uid": form_field.id, "value": _native_value(form_field, value)})
+        body: dict[str, Any] = {
+            "title": ticket.draft.title,
+            "submitted_from": "slack",
+            "author": requester_uid,
+            "requested_by": requester_uid,
+            "target": ticket.form.id,
+            "custom_form_inputs": inputs,
+        }
+        if ticket.draft.description:
+            body["description"] = ticket.draft.description
+        if ticket.message_link:
+            body["slack_direct_link"] = ticket.message_link
+        return body
+
+    def _slack_request(self, ticket: NewTicket) -> dict[str, Any]:
+        """For a member without a Siit user: Siit's Slack route takes Slack IDs and label inputs."""
+        inputs = [
+            {"label": f.label, "value": _label_value(f, ticket.draft.values[f.id], ticket)}
+            for f in ticket.form.fields
+            if ticket.draft.values.get(f.id) is not None
+        ]
+        body: dict[str, Any] = {
+            "title": ticket.draft.title,
+            "slack_user_id": ticket.requester.slack_id,
+            "target": ticket.form.id,
+            "custom_form_inputs": inputs,
+        }
+        if ticket.draft.description:
+            body["description"] = ticket.draft.description
+        if ticket.channel_id:
+            body["slack_channel_id"] = ticket.channel_id
+        if ticket.message_link:
+            body["slack_message_link"] = ticket.message_link
+        return body
+
+    async def _people_uids(self, form_field: FormField, value: FieldValue, ticket: NewTicket) -> FieldValue:
+        slack_ids = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        uids = [await self.siit_user_uid(ticket.people.get(s, Person(s))) for s in slack_ids]
+        if any(uid is None for uid in uids):
+            return None
+        found = [uid for uid in uids if uid]
+        return found if form_field.multiple else found[0] if found else None
+
+    async def _lookup_user(self, email: str) -> str:
+        response = await self._request("GET", "/users", params={"email_in[]": email})
+        body = response.json()
+        results = body.get("results") if isinstance(body, dict) else None
+        for user in results if isinstance(results, list) else []:
+            if isinstance(user, dict) and isinstance(user.get("uid"), str):
+                return str(user["uid"])
+        return ""
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        url = self._api_url + path
+        return await send_with_retry(
+            lambda: self._client.request(method, url, headers=self._headers, **kwargs),
+            policy=self._retry,
+            service=self.display_name,
+            reset_headers=RESET_HEADERS,
+        )
+
+
+def _created(response: httpx.Response) -> CreatedTicket:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise BackendError("Siit accepted the request but its answer could not be read.") from exc
+    result = body.get("result", body) if isinstance(body, dict) else None
+    if not isinstance(result, dict) or not isinstance(result.get("uid"), str):
+        raise BackendError("Siit accepted the request but did not say which request it created.")
+    uid = result["uid"]
+    return CreatedTicket(
+        id=uid,
+        friendly_id=str(result.get("friendly_id") or uid),
+        url=result.get("admin_permalink_url") if isinstance(result.get("admin_permalink_url"), str) else None,
+        status=result.get("status") if isinstance(result.get("status"), str) else None,
+    )
+
+
+def _native_value(form_field: FormField, value: FieldValue) -> FieldValue | int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if form_field.multiple and isinstance(value, str):
+        return [value]
+    return value
+
+
+def _label_value(form_field: FormField, value: FieldValue, ticket: NewTicket) -> str:
+    if form_field.kind is FieldKind.USER:
+        return _people_text(ticket, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, list):
+        return ", ".join(_option_label(form_field, v) for v in value)
+    return _option_label(form_field, value) if isinstance(value, str) else ""
+
+
+def _option_label(form_field: FormField, value: str) -> str:
+    option = form_field.option_by_value(value)
+    return option.label if option else value
+
+
+def _people_text(ticket: NewTicket, value: FieldValue) -> str:
+    slack_ids = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    people = [ticket.people.get(s, Person(s)) for s in slack_ids]
+    return ", ".join(f"{p.name or p.email or p.slack_id} (<@{p.slack_id}>)" for p in people)

@@ -1,0 +1,76 @@
+"""Settings, read from the environment and a ``.env`` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'tickets.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr
+    slack_api_url: str = "https://slack.com/api/"
+
+    ticket_backend: Literal["siit"] = "siit"
+    siit_api_token: SecretStr | None = None
+    siit_api_url: str = "https://api.siit.io/v1"
+    siit_services: Annotated[tuple[str, ...], NoDecode] = ()
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    form_cache_seconds: float = Field(default=300.0, gt=0)
+    backend_timeout_seconds: float = Field(default=10.0, gt=0)
+    backend_attempts: int = Field(default=3, ge=1, le=10)
+    backend_backoff_seconds: float = Field(default=0.5, ge=0)
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000)
+
+    @field_validator("siit_services", mode="before")
+    @classmethod
+    def _split_services(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slash_terminated(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _backend_settings(self) -> Settings:
+        if self.ticket_backend == "siit":
+            if self.siit_api_token is None or not self.siit_api_token.get_secret_value():
+                raise ValueError("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
+            if not self.siit_services:
+                raise ValueError("SIIT_SERVICES must name at least one Siit service UID (wa_...)")
+        return self
+
+
+class SettingsError(Exception):
+    """One line naming the setting at fault; never the value of a secret."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = "_".join(str(p) for p in error["loc"]).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "invalid settings: " + "; ".join(problems)

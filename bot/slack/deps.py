@@ -1,0 +1,22 @@
+"""What the listeners need, built once in ``bot.bootstrap``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog import FormCatalog
+from bot.slack.directory import SlackDirectory
+from bot.storage.drafts import DraftStore
+from bot.tickets import TicketDesk
+
+
+@dataclass(frozen=True)
+class Deps:
+    catalog: FormCatalog
+    desk: TicketDesk
+    drafts: DraftStore
+    directory: SlackDirectory
+
+    @property
+    def helpdesk(self) -> str:
+        return self.desk.backend.display_name

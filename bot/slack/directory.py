@@ -1,0 +1,43 @@
+"""Slack members as ``Person``s (email and name from ``users.info``), cached."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import Person
+from bot.cache import StaleWhileRevalidateCache
+
+log = logging.getLogger(__name__)
+
+
+class SlackDirectory:
+    def __init__(self, *, client: AsyncWebClient, ttl_seconds: float = 3600.0) -> None:
+        self._client = client
+        self._people = StaleWhileRevalidateCache[str, Person](self._lookup, ttl_seconds=ttl_seconds)
+
+    async def person(self, user_id: str) -> Person:
+        try:
+            return await self._people.get(user_id)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return Person(slack_id=user_id)
+
+    async def people(self, user_ids: Iterable[str]) -> dict[str, Person]:
+        unique = list(dict.fromkeys(user_ids))
+        found = await asyncio.gather(*(self.person(u) for u in unique))
+        return dict(zip(unique, found, strict=True))
+
+    async def _lookup(self, user_id: str) -> Person:
+        response = await self._client.users_info(user=user_id)
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        return Person(
+            slack_id=user_id,
+            email=profile.get("email") or None,
+            name=profile.get("real_name") or user.get("real_name") or user.get("name") or None,
+        )

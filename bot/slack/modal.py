@@ -1,0 +1,71 @@
+"""Opening and refreshing the ticket modal, within the trigger's three seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import BackendError
+from bot.forms.model import Draft, Form
+from bot.forms.view import build_form_view
+from bot.slack.deps import Deps
+from bot.slack.metadata import ModalContext
+from bot.slack.status_views import load_failed_view, loading_view
+
+log = logging.getLogger(__name__)
+
+
+def form_view(deps: Deps, form: Form, draft: Draft, context: ModalContext, notice: str | None = None) -> View:
+    return build_form_view(
+        form=form,
+        draft=draft,
+        choices=deps.catalog.choices(),
+        private_metadata=context.dump(),
+        picker_label=deps.desk.backend.form_label,
+        notice=notice,
+    )
+
+
+async def open_form(
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    trigger_id: str,
+    draft: Draft,
+    channel_id: str | None,
+    draft_id: str | None = None,
+    notice: str | None = None,
+) -> None:
+    """Open at once with the cached form; on a cold cache open a loading view and update it
+    when the helpdesk answers, so a slow helpdesk never costs the trigger."""
+    form_id = draft.form_id if draft.form_id and deps.catalog.knows(draft.form_id) else deps.catalog.default_form_id
+    draft.form_id = form_id
+    context = ModalContext(form_id=form_id, channel_id=channel_id, draft_id=draft_id)
+    cached = deps.catalog.cached(form_id)
+    if cached is not None:
+        await client.views_open(trigger_id=trigger_id, view=form_view(deps, cached, draft, context, notice))
+        return
+    opened = await client.views_open(trigger_id=trigger_id, view=loading_view(deps.helpdesk))
+    view: dict[str, Any] = opened["view"]
+    try:
+        # Load the picker's other forms alongside, so their names show; same single flight.
+        form, _ = await asyncio.gather(deps.catalog.get(form_id), deps.catalog.warm())
+    except BackendError as exc:
+        await update_view(client, view["id"], load_failed_view(deps.helpdesk, exc.reason))
+        return
+    await update_view(client, view["id"], form_view(deps, form, draft, context, notice), view_hash=view.get("hash"))
+
+
+async def update_view(client: AsyncWebClient, view_id: str, view: View, *, view_hash: str | None = None) -> bool:
+    """``views.update``; False when the modal is gone (closed) or changed meanwhile."""
+    try:
+        await client.views_update(view_id=view_id, view=view, hash=view_hash)
+    except SlackApiError as exc:
+        log.info("views.update %s: %s", view_id, exc.response.get("error"))
+        return False
+    return True

@@ -1,0 +1,43 @@
+""" "Try again" on a failed ticket reopens the form with everything that was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import BackendError
+from bot.slack.deps import Deps
+from bot.slack.metadata import ModalContext
+from bot.slack.modal import form_view, open_form, update_view
+from bot.slack.status_views import RETRY_ACTION, load_failed_view
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(RETRY_ACTION)
+    async def reopen_draft(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        draft_id = str(action.get("value") or "")
+        stored = await deps.drafts.load(draft_id, user_id=str((body.get("user") or {}).get("id")))
+        if stored is None:
+            return
+        view = body.get("view")
+        if view is None:  # the button of a DM: a fresh trigger, a new modal
+            await open_form(
+                client,
+                deps,
+                trigger_id=body["trigger_id"],
+                draft=stored.draft,
+                channel_id=stored.channel_id,
+                draft_id=draft_id,
+            )
+            return
+        form_id = stored.draft.form_id or deps.catalog.default_form_id
+        try:
+            form = await deps.catalog.get(form_id)
+        except BackendError as exc:
+            await update_view(client, view["id"], load_failed_view(deps.helpdesk, exc.reason))
+            return
+        context = ModalContext(form_id=form.id, channel_id=stored.channel_id, draft_id=draft_id)
+        await update_view(client, view["id"], form_view(deps, form, stored.draft, context))

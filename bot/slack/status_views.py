@@ -1,0 +1,78 @@
+"""The modal's other states: loading, submitting, filed, failed."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.forms import limits
+from bot.slack.mrkdwn import escape, link
+from bot.storage.tickets import TicketRecord
+
+RETRY_ACTION = "retry_ticket"
+STATUS_CALLBACK_ID = "ticket_status"
+
+
+def _status_view(*blocks: SectionBlock | ContextBlock | ActionsBlock, title: str = "New ticket") -> View:
+    return View(type="modal", callback_id=STATUS_CALLBACK_ID, title=title, close="Close", blocks=list(blocks))
+
+
+def _text(markdown: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=limits.fit(markdown, limits.CONTEXT_TEXT)))
+
+
+def loading_view(helpdesk: str) -> View:
+    return _status_view(_text(f":hourglass_flowing_sand: Loading the form from {helpdesk}…"))
+
+
+def load_failed_view(helpdesk: str, reason: str) -> View:
+    return _status_view(
+        _text(f":warning: The form could not be loaded from {helpdesk}: {escape(reason)}"),
+        ContextBlock(elements=[MarkdownTextObject(text="Try again in a minute.")]),
+    )
+
+
+def submitting_view(helpdesk: str) -> View:
+    return _status_view(
+        _text(f":hourglass_flowing_sand: Filing your ticket in {helpdesk}…"),
+        ContextBlock(
+            elements=[MarkdownTextObject(text="You can close this window; you will get a message when it is filed.")]
+        ),
+    )
+
+
+def filed_view(record: TicketRecord, where: str) -> View:
+    title = link(record.url, f"{record.friendly_id}: {record.title}")
+    return _status_view(
+        _text(f":white_check_mark: Filed {title}"),
+        ContextBlock(elements=[MarkdownTextObject(text=limits.fit(where, limits.CONTEXT_TEXT))]),
+    )
+
+
+def failed_view(helpdesk: str, reason: str, *, draft_id: str, retryable: bool) -> View:
+    return _status_view(*failure_blocks(helpdesk, reason, draft_id=draft_id, retryable=retryable))
+
+
+def failure_blocks(
+    helpdesk: str, reason: str, *, draft_id: str, retryable: bool
+) -> list[SectionBlock | ContextBlock | ActionsBlock]:
+    """Also posted by DM when the modal is gone: the Try again button reopens every typed value."""
+    headline = (
+        f":warning: {helpdesk} is not answering, so your ticket was not filed yet."
+        if retryable
+        else f":x: {helpdesk} did not accept the ticket: {escape(reason)}"
+    )
+    detail = escape(reason) if retryable else "Fix it and send it again."
+    return [
+        _text(headline),
+        ContextBlock(elements=[MarkdownTextObject(text=limits.fit(detail + " Nothing you typed is lost.", 3000))]),
+        ActionsBlock(
+            elements=[ButtonElement(text="Try again", action_id=RETRY_ACTION, value=draft_id, style="primary")]
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables and one small store per concept."""

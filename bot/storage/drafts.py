@@ -1,0 +1,63 @@
+"""What people typed, kept until their ticket is filed, so a failure never loses it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.forms.model import Draft
+from bot.storage.tables import drafts
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    draft: Draft
+    channel_id: str | None
+
+
+class DraftStore:
+    def __init__(self, *, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def save(self, draft: Draft, *, team_id: str, user_id: str, channel_id: str | None) -> str:
+        draft_id = str(uuid.uuid4())
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                drafts.insert().values(
+                    id=draft_id,
+                    team_id=team_id,
+                    user_id=user_id,
+                    channel_id=channel_id,
+                    content=asdict(draft),
+                )
+            )
+        return draft_id
+
+    async def load(self, draft_id: str, *, user_id: str) -> StoredDraft | None:
+        """The draft, only for the person who wrote it."""
+        query = select(drafts.c.content, drafts.c.channel_id).where(
+            drafts.c.id == draft_id, drafts.c.user_id == user_id
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(query)).first()
+        if row is None or not isinstance(row.content, dict):
+            return None
+        return StoredDraft(draft=draft_from_content(row.content), channel_id=row.channel_id)
+
+    async def discard(self, draft_id: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(drafts).where(drafts.c.id == draft_id))
+
+
+def draft_from_content(content: dict[str, Any]) -> Draft:
+    values = content.get("values")
+    return Draft(
+        form_id=content.get("form_id") if isinstance(content.get("form_id"), str) else None,
+        title=str(content.get("title") or ""),
+        description=str(content.get("description") or ""),
+        values=dict(values) if isinstance(values, dict) else {},
+    )

@@ -1,0 +1,39 @@
+"""The database schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, func
+
+metadata = MetaData()
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("backend", String(32), nullable=False),
+    Column("ticket_id", String(255), nullable=False),
+    Column("friendly_id", String(255), nullable=False),
+    Column("url", Text),
+    Column("title", Text, nullable=False, server_default=""),
+    Column("form_name", Text, nullable=False, server_default=""),
+    Column("status", String(64)),
+    Column("team_id", String(32), nullable=False),
+    Column("channel_id", String(32)),
+    Column("message_ts", String(32)),
+    Column("thread_ts", String(32)),
+    Column("requester_id", String(32), nullable=False),
+    Column("reporter_id", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("channel_id", String(32)),
+    Column("content", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
