@@ -94,7 +94,7 @@ def create_app(settings: Settings) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/slack/events", endpoint, methods=["POST"]),
+            Route("/slack/events", endpoint.handle, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -22,7 +22,7 @@ class SlackEndpoint:
         self._verifier = SignatureVerifier(signing_secret)
         self._max_body_bytes = max_body_bytes
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body_bytes:
             return PlainTextResponse("request body too large", status_code=413)

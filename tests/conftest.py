@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.bootstrap import create_app
+from bot.config import load_settings
+from tests.fakes.servers import RunningServer, ServerLoop, wait_until
+from tests.fakes.siit_api import FakeSiit
+from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_client import SlackSender
+
+SLACK_TOKEN = "xoxb-test-bot-token-0123456789"
+SIGNING_SECRET = "test-signing-secret-abcdef"
+SIIT_TOKEN = "siit-test-token-9876543210"
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[ServerLoop]:
+    loop = ServerLoop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def fake_slack(servers: ServerLoop) -> Iterator[FakeSlack]:
+    slack = FakeSlack(token=SLACK_TOKEN, member_channels={"C100"})
+    slack.add_user(REQUESTER[0], email=REQUESTER[1], name="Ada Lovelace")
+    running = servers.serve(slack.asgi())
+    slack.url = running.url  # type: ignore[attr-defined]
+    yield slack
+    servers.stop(running)
+
+
+@pytest.fixture
+def fake_siit(servers: ServerLoop) -> Iterator[FakeSiit]:
+    siit = FakeSiit(token=SIIT_TOKEN)
+    siit.services = {s["uid"]: s for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
+    siit.add_user(REQUESTER[2], REQUESTER[1], slack_user_id=REQUESTER[0])
+    running = servers.serve(siit.asgi())
+    siit.url = running.url  # type: ignore[attr-defined]
+    yield siit
+    servers.stop(running)
+
+
+@dataclass
+class RunningBot:
+    sender: SlackSender
+    slack: FakeSlack
+    siit: FakeSiit
+    url: str
+
+    def open_modal(self, text: str = "", *, user: str = "U100", channel: str = "C100") -> dict[str, Any]:
+        """Run ``/ticket`` and return the form view once it is shown (after any loading view)."""
+        before = len(self.slack.calls_to("views.open"))
+        response, _ = self.sender.slash_command(text, user=user, channel=channel)
+        assert response.status_code == 200, response.text
+        wait_until(lambda: len(self.slack.calls_to("views.open")) > before, what="views.open")
+        view_id = max(self.slack.views)
+        wait_until(lambda: self.slack.views[view_id].get("submit") is not None, what="the form view")
+        return self.slack.views[view_id]
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path, fake_slack: FakeSlack, fake_siit: FakeSiit) -> dict[str, Any]:
+    return {
+        "_env_file": None,
+        "slack_bot_token": SLACK_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake_slack.url + "/api/",  # type: ignore[attr-defined]
+        "ticket_backend": "siit",
+        "siit_api_token": SIIT_TOKEN,
+        "siit_api_url": fake_siit.url + "/v1",  # type: ignore[attr-defined]
+        "siit_services": "wa_printers,wa_access",
+        "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+        "backend_backoff_seconds": 0.05,
+        "backend_timeout_seconds": 2.0,
+    }
+
+
+@pytest.fixture
+def bot(
+    servers: ServerLoop, bot_settings: dict[str, Any], fake_slack: FakeSlack, fake_siit: FakeSiit
+) -> Iterator[RunningBot]:
+    running: RunningServer = servers.serve(create_app(load_settings(**bot_settings)))
+    with httpx.Client(timeout=10) as http:
+        yield RunningBot(SlackSender(running.url, SIGNING_SECRET, http), fake_slack, fake_siit, running.url)
+    servers.stop(running)

@@ -1,0 +1,1 @@
+"""Local stand-ins for Slack and the helpdesks, served over real HTTP."""

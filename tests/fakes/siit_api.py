@@ -1,0 +1,222 @@
+"""A fake Siit public API that checks each request against the documented contract
+(``shared/seeds/000_*.txt``, ``shared/api-notes.md``) and answers like Siit."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+SUBMITTED_FROM = {"employee_portal", "slack", "mail", "ms_teams"}
+RATE_LIMIT_PER_MINUTE = 60
+
+
+@dataclass
+class SiitCall:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    at: float
+
+
+@dataclass
+class FakeSiit:
+    token: str
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[SiitCall] = field(default_factory=list)
+    latency: float = 0.0
+    failures: list[tuple[str, int]] = field(default_factory=list)
+    """Queued ``(path prefix, status)``: the next matching call answers that status."""
+    hang_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(12))
+
+    def add_user(self, uid: str, email: str, *, role: str = "employee", slack_user_id: str | None = None) -> None:
+        self.users.append(
+            {"uid": uid, "emails": [email], "role_name": role, "full_name": uid, "slack_user_id": slack_user_id}
+        )
+
+    def calls_to(self, method: str, path_prefix: str) -> list[SiitCall]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and c.path.startswith(path_prefix)]
+
+    def asgi(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/v1/services/{uid}", self._service, methods=["GET"]),
+                Route("/v1/users", self._list_users, methods=["GET"]),
+                Route("/v1/requests", self._create_request, methods=["POST"]),
+                Route("/v1/requests/slack", self._create_slack_request, methods=["POST"]),
+            ]
+        )
+
+    async def _enter(self, request: Request) -> tuple[Any, Response | None]:
+        body: Any = None
+        raw = await request.body()
+        if raw:
+            try:
+                body = await request.json()
+            except ValueError:
+                return None, _error(400, "Body is not JSON.")
+        query: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            query.setdefault(key, []).append(value)
+        now = time.time()
+        with self._lock:
+            self.calls.append(SiitCall(request.method, request.url.path, query, body, now))
+            recent = sum(1 for c in self.calls if now - c.at < 60)
+            failure = next((f for f in self.failures if request.url.path.startswith(f[0])), None)
+            if failure:
+                self.failures.remove(failure)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return body, _error(401, "Invalid API token.")
+        if recent > RATE_LIMIT_PER_MINUTE:
+            return body, _error(429, "Rate limit exceeded.", headers={"X-SiitApi-Reset": "60"})
+        if failure:
+            if failure[1] == 0:
+                await asyncio.sleep(self.hang_seconds)
+            return body, _error(failure[1] or 504, "Injected failure.")
+        if request.method == "POST" and not request.headers.get("content-type", "").startswith("application/json"):
+            return body, _error(415, "Send JSON.")
+        return body, None
+
+    async def _service(self, request: Request) -> Response:
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        service = self.services.get(request.path_params["uid"])
+        if service is None:
+            return _error(404, "Service not found.")
+        return JSONResponse({"result": service})
+
+    async def _list_users(self, request: Request) -> Response:
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        emails = {e.lower() for e in request.query_params.getlist("email_in[]")}
+        found = [u for u in self.users if not emails or {e.lower() for e in u["emails"]} & emails]
+        meta = {"count": len(found), "total": len(found), "current_page": 1, "per_page": 50}
+        return JSONResponse({"meta": meta, "results": found})
+
+    async def _create_request(self, request: Request) -> Response:
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        problem = self._check_common(body)
+        if problem is None:
+            problem = self._check_people(body) or self._check_inputs(body, native_allowed=True)
+        if problem:
+            return _error(422, problem)
+        return self._created(body)
+
+    async def _create_slack_request(self, request: Request) -> Response:
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        problem = self._check_common(body, slack_route=True)
+        if problem is None and not isinstance(body.get("slack_user_id"), str):
+            problem = "slack_user_id is required."
+        problem = problem or self._check_inputs(body, native_allowed=False)
+        if problem:
+            return _error(422, problem)
+        return self._created(body)
+
+    def _check_common(self, body: Any, *, slack_route: bool = False) -> str | None:
+        if not isinstance(body, dict):
+            return "Body must be a JSON object."
+        if not isinstance(body.get("title"), str) or not body["title"].strip():
+            return "title is required."
+        if not slack_route and body.get("submitted_from") not in SUBMITTED_FROM:
+            return "submitted_from must be one of " + ", ".join(sorted(SUBMITTED_FROM)) + "."
+        target = body.get("target")
+        if target is not None and target not in self.services:
+            return f"target {target} does not exist."
+        return None
+
+    def _check_people(self, body: dict[str, Any]) -> str | None:
+        by_uid = {u["uid"]: u for u in self.users}
+        author, requester = body.get("author"), body.get("requested_by")
+        if author not in by_uid or requester not in by_uid:
+            return "author and requested_by must be existing user UIDs."
+        if author != requester and by_uid[author]["role_name"] != "admin":
+            return "author must be the requester or an admin."
+        return None
+
+    def _check_inputs(self, body: dict[str, Any], *, native_allowed: bool) -> str | None:
+        inputs = body.get("custom_form_inputs", [])
+        if not isinstance(inputs, list):
+            return "custom_form_inputs must be an array."
+        native = {}
+        for item in inputs:
+            if not isinstance(item, dict) or "value" not in item or ("uid" in item) == ("label" in item):
+                return "Each custom form input needs either uid or label, and a value."
+            if "uid" in item:
+                if not native_allowed:
+                    return "Native inputs are not accepted on this route."
+                native[item["uid"]] = item["value"]
+            elif not isinstance(item["value"], str):
+                return f"The value of arbitrary input {item['label']!r} must be a string."
+        if not native:
+            return None
+        config = {
+            c["uid"]: c for c in self.services.get(body.get("target"), {}).get("custom_form_input_configuration", [])
+        }
+        for uid, value in native.items():
+            if uid not in config:
+                return f"Custom form input {uid} is not part of the service form."
+            problem = _native_problem(config[uid], value)
+            if problem:
+                return problem
+        for uid, item in config.items():
+            if item.get("required") and uid not in native:
+                return f"{item['label']} is required."
+        return None
+
+    def _created(self, body: dict[str, Any]) -> Response:
+        with self._lock:
+            number = next(self._numbers)
+            uid = f"req_{number:06d}"
+            result = {
+                "uid": uid,
+                "friendly_id": f"REQ-{number}",
+                "admin_permalink_url": f"https://app.siit.io/requests/{uid}",
+                "status": "open",
+                "title": body["title"],
+                "target_uid": body.get("target"),
+            }
+            self.requests.append({**body, "_uid": uid})
+        return JSONResponse({"result": result}, status_code=201)
+
+
+def _native_problem(config: dict[str, Any], value: Any) -> str | None:
+    label = config["label"]
+    if config.get("multiple") and not isinstance(value, list):
+        return f"{label} takes a list of values."
+    values = value if isinstance(value, list) else [value]
+    kind = config.get("kind")
+    if kind == "select":
+        allowed = {o["value"] if isinstance(o, dict) else o for o in config.get("options", [])}
+        if any(v not in allowed for v in values):
+            return f"{label}: {value!r} is not one of its options."
+    if kind == "number" and not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return f"{label} must be a number."
+    if kind in ("string", "text") and not all(isinstance(v, str) for v in values):
+        return f"{label} must be text."
+    return None
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=status, headers=headers)

@@ -1,0 +1,162 @@
+"""A fake Slack Web API: answers the methods the app calls, records every call, expires
+triggers after 3 s and rejects views that break Slack's limits."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.fakes.block_kit import view_problems
+
+TRIGGER_SECONDS = 3.0
+BOT_USER_ID = "UBOT"
+TEAM_ID = "T0001"
+
+
+def mint_trigger_id() -> str:
+    """A trigger ID that carries when it was issued, so the fake can expire it."""
+    return f"{time.time():.6f}.{next(_counter)}.trigger"
+
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float
+    """``time.time()`` when the call arrived."""
+
+
+@dataclass
+class FakeSlack:
+    token: str
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_channels: set[str] = field(default_factory=set)
+    """Channels the bot is in; posting elsewhere answers ``not_in_channel``."""
+    calls: list[Call] = field(default_factory=list)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    """Queued ``error`` answers per method, used once each."""
+    rate_limits: dict[str, int] = field(default_factory=dict)
+    """Per method: how many next calls answer HTTP 429 with ``Retry-After: 1``."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add_user(self, user_id: str, *, email: str | None, name: str = "Test Person") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.lower().replace(" ", "."),
+            "real_name": name,
+            "profile": {"email": email, "real_name": name} if email else {"real_name": name},
+        }
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def asgi(self) -> Starlette:
+        return Starlette(routes=[Route("/api/{method}", self._endpoint, methods=["GET", "POST"])])
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        method = request.path_params["method"]
+        args = dict(request.query_params)
+        raw = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json") and raw:
+            args.update(json.loads(raw))
+        elif raw:
+            args.update(parse_qsl(raw.decode()))
+        auth = request.headers.get("authorization", "")
+        with self._lock:
+            self.calls.append(Call(method, args, time.time()))
+            limited = self.rate_limits.get(method, 0)
+            if limited:
+                self.rate_limits[method] = limited - 1
+            queued = self.errors.get(method)
+            error = queued.pop(0) if queued else None
+        if limited:
+            return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=429, headers={"Retry-After": "1"})
+        if auth != f"Bearer {self.token}" and args.get("token") != self.token:
+            return _error("invalid_auth")
+        if error:
+            return _error(error)
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return _error("unknown_method")
+        with self._lock:
+            return JSONResponse(handler(args))
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": TEAM_ID, "team": "Test", "user": "bot"}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        trigger = str(args.get("trigger_id") or "")
+        try:
+            issued = float(trigger.split(".trigger")[0].rsplit(".", 1)[0])
+        except ValueError:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if time.time() - issued > TRIGGER_SECONDS:
+            return {"ok": False, "error": "expired_trigger_id"}
+        return self._store_view(f"V{next(self._ids):06d}", args.get("view"))
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        current = self.views.get(str(view_id))
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        return self._store_view(str(view_id), args.get("view"))
+
+    def _store_view(self, view_id: str, raw: Any) -> dict[str, Any]:
+        view = json.loads(raw) if isinstance(raw, str) else raw
+        problems = view_problems(view)
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        stored = {**view, "id": view_id, "hash": f"h{next(self._ids)}", "state": {"values": {}}}
+        self.views[view_id] = stored
+        return {"ok": True, "view": stored}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel") or "")
+        if channel.startswith("U"):
+            channel = "D" + channel[1:]
+        elif channel not in self.member_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        blocks = args.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if not args.get("text") and not blocks:
+            return {"ok": False, "error": "no_text"}
+        ts = f"{int(time.time())}.{next(self._ids):06d}"
+        message = {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
+        message["thread_ts"] = args.get("thread_ts")
+        self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        key = (str(args.get("channel")), str(args.get("ts")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        self.messages[key].update({k: args[k] for k in ("text", "blocks") if k in args})
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+
+def _error(error: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": error})

@@ -1,0 +1,123 @@
+"""Requests to the app signed exactly as Slack signs them, and the payloads Slack sends."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from tests.fakes.slack_api import TEAM_ID, mint_trigger_id
+from tests.fakes.slack_ui import state_for
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class SlackSender:
+    url: str
+    signing_secret: str
+    http: httpx.Client
+
+    def send(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: float | None = None,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        ts = str(int(timestamp if timestamp is not None else time.time()))
+        signed = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature(secret or self.signing_secret, ts, body),
+            **(headers or {}),
+        }
+        return self.http.post(self.url + "/slack/events", content=body, headers=signed)
+
+    def form(self, fields: dict[str, str], **kwargs: Any) -> httpx.Response:
+        return self.send(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
+
+    def interaction(self, payload: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        return self.form({"payload": json.dumps(payload)}, **kwargs)
+
+    def slash_command(self, text: str, *, user: str = "U100", channel: str = "C100") -> tuple[httpx.Response, str]:
+        trigger_id = mint_trigger_id()
+        response = self.form(
+            {
+                "token": "verification-token",
+                "team_id": TEAM_ID,
+                "team_domain": "test",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": "person",
+                "command": "/ticket",
+                "text": text,
+                "api_app_id": "A1",
+                "response_url": "https://hooks.slack.invalid/commands/1",
+                "trigger_id": trigger_id,
+            }
+        )
+        return response, trigger_id
+
+    def submit(self, view: dict[str, Any], answers: dict[str, Any], *, user: str = "U100") -> httpx.Response:
+        submitted = {**view, "state": {"values": state_for(view, answers)}}
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM_ID, "domain": "test"},
+                "user": {"id": user, "team_id": TEAM_ID, "name": "person"},
+                "api_app_id": "A1",
+                "trigger_id": mint_trigger_id(),
+                "view": submitted,
+            }
+        )
+
+    def block_action(
+        self,
+        action: dict[str, Any],
+        *,
+        view: dict[str, Any] | None = None,
+        answers: dict[str, Any] | None = None,
+        user: str = "U100",
+    ) -> httpx.Response:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user, "team_id": TEAM_ID, "name": "person"},
+            "api_app_id": "A1",
+            "trigger_id": mint_trigger_id(),
+            "actions": [{"action_ts": str(time.time()), **action}],
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view["id"]}
+            payload["view"] = {**view, "state": {"values": state_for(view, answers or {})}}
+        else:
+            payload["container"] = {"type": "message", "channel_id": "DU100", "message_ts": "1.1"}
+            payload["channel"] = {"id": "DU100"}
+        return self.interaction(payload)
+
+    def block_suggestion(self, view: dict[str, Any], block_id: str, query: str) -> httpx.Response:
+        return self.interaction(
+            {
+                "type": "block_suggestion",
+                "team": {"id": TEAM_ID, "domain": "test"},
+                "user": {"id": "U100", "team_id": TEAM_ID},
+                "api_app_id": "A1",
+                "block_id": block_id,
+                "action_id": "value",
+                "value": query,
+                "view": view,
+            }
+        )
