@@ -128,7 +128,7 @@ def _number_error(form_field: FormField, value: FieldValue) -> str | None:
 
 
 def _plain(number: float) -> str:
-    return str(int(number)) if number.is_integer() else str(number)
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _number(text: str) -> FieldValue:
