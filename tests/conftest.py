@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,11 +84,30 @@ def bot_settings(tmp_path: Path, fake_slack: FakeSlack, fake_siit: FakeSiit) -> 
     }
 
 
+StartBot = Callable[..., RunningBot]
+
+
 @pytest.fixture
-def bot(
+def start_bot(
     servers: ServerLoop, bot_settings: dict[str, Any], fake_slack: FakeSlack, fake_siit: FakeSiit
-) -> Iterator[RunningBot]:
-    running: RunningServer = servers.serve(create_app(load_settings(**bot_settings)))
+) -> Iterator[StartBot]:
+    """Start the app (settings overridable); every instance is stopped after the test."""
+    started: list[RunningServer] = []
     with httpx.Client(timeout=10) as http:
-        yield RunningBot(SlackSender(running.url, SIGNING_SECRET, http), fake_slack, fake_siit, running.url)
-    servers.stop(running)
+
+        def start(**overrides: Any) -> RunningBot:
+            running = servers.serve(create_app(load_settings(**{**bot_settings, **overrides})))
+            started.append(running)
+            return RunningBot(SlackSender(running.url, SIGNING_SECRET, http), fake_slack, fake_siit, running.url)
+
+        yield start
+        for running in started:
+            servers.stop(running)
+
+
+@pytest.fixture
+def bot(start_bot: StartBot) -> RunningBot:
+    """The app, its form cache warmed."""
+    running = start_bot()
+    wait_until(lambda: len(running.siit.calls_to("GET", "/v1/services")) >= 2, what="form cache warm-up")
+    return running

@@ -1,0 +1,90 @@
+"""The contract every helpdesk backend keeps, run against each backend's fake server."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, TicketBackend
+from bot.forms.model import Draft
+from tests.bot.backends.cases import CASES, BackendCase
+from tests.fakes.servers import ServerLoop
+
+T = TypeVar("T")
+
+
+@pytest.fixture(params=sorted(CASES))
+def case(request: pytest.FixtureRequest, servers: ServerLoop) -> Iterator[BackendCase]:
+    with CASES[request.param](servers) as backend_case:
+        yield backend_case
+
+
+def run(servers: ServerLoop, case: BackendCase, use: Callable[[TicketBackend], Awaitable[T]]) -> T:
+    async def scenario() -> T:
+        async with httpx.AsyncClient(timeout=0.5) as client:
+            return await use(case.build(client))
+
+    return servers.run(scenario())
+
+
+def ticket(backend: TicketBackend, case: BackendCase, form: Any, values: dict[str, Any]) -> NewTicket:
+    return NewTicket(
+        form=form,
+        draft=Draft(form_id=form.id, title="Printer jams", description="Since Monday", values=dict(values)),
+        requester=case.requester,
+        reporter=case.requester,
+        team_id="T1",
+        channel_id="C100",
+    )
+
+
+async def create(backend: TicketBackend, case: BackendCase, values: dict[str, Any]) -> CreatedTicket:
+    form = await backend.load_form(backend.form_ids()[0])
+    return await backend.create_ticket(ticket(backend, case, form, values))
+
+
+def test_forms_load_with_their_fields(servers: ServerLoop, case: BackendCase) -> None:
+    async def use(backend: TicketBackend) -> None:
+        assert backend.form_ids()
+        form = await backend.load_form(backend.form_ids()[0])
+        assert form.id == backend.form_ids()[0]
+        assert form.name and form.fields
+
+    run(servers, case, use)
+
+
+def test_a_valid_ticket_is_created_once(servers: ServerLoop, case: BackendCase) -> None:
+    created = run(servers, case, lambda b: create(b, case, case.valid_values))
+    assert created.id and created.friendly_id
+    assert case.tickets_created() == 1
+
+
+def test_a_refusal_carries_the_helpdesks_reason_and_is_not_retried(servers: ServerLoop, case: BackendCase) -> None:
+    with pytest.raises(BackendError) as refused:
+        run(servers, case, lambda b: create(b, case, case.invalid_values))
+    assert not refused.value.retryable
+    assert "Not a model" in refused.value.reason
+    assert case.tickets_created() == 0
+
+
+def test_server_errors_are_retried_then_succeed(servers: ServerLoop, case: BackendCase) -> None:
+    case.fail_next(500)
+    case.fail_next(503)
+    run(servers, case, lambda b: create(b, case, case.valid_values))
+    assert case.tickets_created() == 1
+
+
+@pytest.mark.parametrize("status", [500, 0], ids=["5xx", "timeout"])
+def test_a_helpdesk_that_stays_down_is_reported_unavailable(
+    servers: ServerLoop, case: BackendCase, status: int
+) -> None:
+    for _ in range(3):
+        case.fail_next(status)
+    with pytest.raises(BackendUnavailable) as down:
+        run(servers, case, lambda b: create(b, case, case.valid_values))
+    assert down.value.retryable
+    assert case.token not in str(down.value)
+    assert case.tickets_created() == 0
