@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ def fake_slack(servers: ServerLoop) -> Iterator[FakeSlack]:
 @pytest.fixture
 def fake_siit(servers: ServerLoop) -> Iterator[FakeSiit]:
     siit = FakeSiit(token=SIIT_TOKEN)
-    siit.services = {s["uid"]: s for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
+    siit.services = {s["uid"]: copy.deepcopy(s) for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
     siit.add_user(REQUESTER[2], REQUESTER[1], slack_user_id=REQUESTER[0])
     running = servers.serve(siit.asgi())
     siit.url = running.url  # type: ignore[attr-defined]

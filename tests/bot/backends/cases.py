@@ -3,6 +3,7 @@ fake. The contract test runs every case; a new backend adds one case here."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class BackendCase:
 @contextmanager
 def siit_case(servers: ServerLoop) -> Iterator[BackendCase]:
     fake = FakeSiit(token="siit-contract-token-123", hang_seconds=1.0)
-    fake.services = {s["uid"]: s for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
+    fake.services = {s["uid"]: copy.deepcopy(s) for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
     fake.add_user(REQUESTER[2], REQUESTER[1])
     running: RunningServer = servers.serve(fake.asgi())
     try:

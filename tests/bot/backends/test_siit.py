@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 import httpx
@@ -16,7 +17,7 @@ from tests.fakes.siit_data import PRINTER_SERVICE, REQUESTER
 @pytest.fixture
 def siit(servers: ServerLoop) -> Iterator[tuple[FakeSiit, str]]:
     fake = FakeSiit(token="t-siit")
-    fake.services = {"wa_printers": PRINTER_SERVICE}
+    fake.services = {"wa_printers": copy.deepcopy(PRINTER_SERVICE)}
     fake.add_user(REQUESTER[2], REQUESTER[1])
     fake.add_user("u_bob", "bob@example.com")
     running = servers.serve(fake.asgi())

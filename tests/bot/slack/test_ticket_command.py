@@ -55,7 +55,7 @@ def test_a_cold_cache_with_a_slow_siit_still_opens_within_the_trigger(start_bot:
     fake_siit.latency = 2.5
     slow = start_bot(backend_timeout_seconds=5)  # starts with an empty cache while Siit takes 2.5 s
     started = time.time()
-    response, trigger = slow.sender.slash_command("slow printer")
+    response, _ = slow.sender.slash_command("slow printer")
     assert response.status_code == 200
     wait_until(lambda: slow.slack.calls_to("views.open"), what="views.open")
     opened = slow.slack.calls_to("views.open")[0]

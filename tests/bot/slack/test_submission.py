@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import RunningBot
+from tests.fakes.servers import wait_until
+
+
+def blocks_by_id(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {b["block_id"]: b for b in view["blocks"] if b.get("block_id")}
+
+
+def test_invalid_answers_are_shown_inline_and_nothing_is_filed(bot: RunningBot) -> None:
+    view = bot.open_modal("")
+    response = bot.sender.submit(view, {"field:ci_floor": "40"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert body["errors"] == {
+        "ticket_title": "Give the ticket a title.",
+        "field:ci_floor": "Enter a number of at most 12.",
+    }
+    assert not bot.siit.calls_to("POST", "/v1/requests")
+
+
+def test_a_refusal_shows_siits_reason_and_try_again_restores_every_value(bot: RunningBot) -> None:
+    bot.siit.services["wa_printers"]["custom_form_input_configuration"].append(
+        {"uid": "ci_hidden", "label": "Cost center", "kind": "string", "required": True}
+    )  # Siit now requires a field this (cached) form does not show: Siit refuses
+    view = bot.open_modal("printer jams")
+    answers = {"ticket_description": "It beeps", "field:ci_floor": "3", "field:ci_since": "2026-11-20"}
+    assert bot.sender.submit(view, answers).json()["response_action"] == "update"
+    wait_until(lambda: "did not accept" in str(bot.slack.views[view["id"]]["blocks"]), what="the failure view")
+    failed = bot.slack.views[view["id"]]
+    assert "Cost center is required." in str(failed["blocks"])
+    retry_button = failed["blocks"][-1]["elements"][0]
+    assert retry_button["text"]["text"] == "Try again"
+
+    bot.sender.block_action({"action_id": "retry_ticket", "block_id": "x", "value": retry_button["value"]}, view=failed)
+    wait_until(lambda: bot.slack.views[view["id"]].get("submit"), what="the form again")
+    reopened = blocks_by_id(bot.slack.views[view["id"]])
+    assert reopened["ticket_title"]["element"]["initial_value"] == "printer jams"
+    assert reopened["ticket_description"]["element"]["initial_value"] == "It beeps"
+    assert reopened["field:ci_floor"]["element"]["initial_value"] == "3"
+    assert reopened["field:ci_since"]["element"]["initial_date"] == "2026-11-20"
+    assert bot.siit.requests == []
+
+
+def test_another_person_cannot_reopen_a_draft(bot: RunningBot) -> None:
+    bot.siit.failures.extend([("/v1/requests", 400)])
+    view = bot.open_modal("secret stuff")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: "Try again" in str(bot.slack.views[view["id"]]["blocks"]), what="the failure view")
+    button = bot.slack.views[view["id"]]["blocks"][-1]["elements"][0]
+    opens = len(bot.slack.calls_to("views.open"))
+    response = bot.sender.block_action({"action_id": "retry_ticket", "value": button["value"]}, user="U666")
+    assert response.status_code == 200
+    assert len(bot.slack.calls_to("views.open")) == opens
+
+
+def test_server_errors_are_retried_and_file_exactly_one_ticket(bot: RunningBot) -> None:
+    bot.siit.failures.extend([("/v1/requests", 502), ("/v1/requests", 500)])
+    view = bot.open_modal("retry me")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the ticket message")
+    assert len(bot.siit.requests) == 1
+    assert len(bot.siit.calls_to("POST", "/v1/requests")) == 3
+
+
+def test_a_siit_outage_tells_the_person_and_keeps_the_draft(bot: RunningBot) -> None:
+    bot.siit.failures.extend([("/v1/requests", 503)] * 3)
+    view = bot.open_modal("outage")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: "not answering" in str(bot.slack.views[view["id"]]["blocks"]), what="the outage view")
+    assert "Nothing you typed is lost" in str(bot.slack.views[view["id"]]["blocks"])
+    assert bot.siit.requests == []
+
+
+def test_a_person_who_closed_the_modal_is_told_by_dm_with_a_way_back(bot: RunningBot) -> None:
+    bot.siit.failures.extend([("/v1/requests", 503)] * 3)
+    view = bot.open_modal("closed modal")
+    bot.slack.errors["views.update"] = ["not_found"]
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the DM")
+    dm = bot.slack.calls_to("chat.postMessage")[0].args
+    assert dm["channel"] == "U100"
+    assert "Try again" in str(dm["blocks"])
+    button = next(e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
+    bot.sender.block_action({"action_id": "retry_ticket", "value": button["value"]})
+    wait_until(lambda: len(bot.slack.calls_to("views.open")) == 2, what="the form reopened from the DM")
+    reopened = bot.slack.views[max(bot.slack.views)]
+    assert blocks_by_id(reopened)["ticket_title"]["element"]["initial_value"] == "closed modal"
+
+
+def test_the_ticket_message_goes_by_dm_when_the_bot_is_not_in_the_channel(bot: RunningBot) -> None:
+    view = bot.open_modal("from a private channel", channel="C999")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: len(bot.slack.calls_to("chat.postMessage")) == 2, what="the DM after not_in_channel")
+    assert [c.args["channel"] for c in bot.slack.calls_to("chat.postMessage")] == ["C999", "U100"]
+    assert bot.siit.requests[0]["title"] == "from a private channel"
+
+
+def test_a_person_without_a_siit_account_is_filed_with_their_slack_id(bot: RunningBot) -> None:
+    bot.slack.add_user("U200", email="newhire@example.com", name="New Hire")
+    view = bot.open_modal("first day", user="U200")
+    bot.sender.submit(view, {"field:ci_floor": "2", "field:ci_model": "Canon X"}, user="U200")
+    wait_until(lambda: bot.siit.requests, what="the Siit request")
+    created = bot.siit.requests[0]
+    assert bot.siit.calls_to("POST", "/v1/requests/slack")
+    assert created["slack_user_id"] == "U200"
+    assert {"label": "Printer model", "value": "Canon X"} in created["custom_form_inputs"]
+
+
+def test_titles_are_escaped_in_the_ticket_message(bot: RunningBot) -> None:
+    view = bot.open_modal("<!channel> see <https://evil.example|this> & that")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the ticket message")
+    posted = str(bot.slack.calls_to("chat.postMessage")[0].args["blocks"])
+    assert "<!channel>" not in posted and "<https://evil" not in posted
+    assert "&lt;!channel&gt;" in posted and "&amp; that" in posted
