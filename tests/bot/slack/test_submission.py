@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from tests.conftest import RunningBot
@@ -118,3 +119,21 @@ def test_titles_are_escaped_in_the_ticket_message(bot: RunningBot) -> None:
     posted = str(bot.slack.calls_to("chat.postMessage")[0].args["blocks"])
     assert "<!channel>" not in posted and "<https://evil" not in posted
     assert "&lt;!channel&gt;" in posted and "&amp; that" in posted
+
+
+def test_the_ticket_record_remembers_where_the_ticket_lives(bot: RunningBot, bot_settings: dict[str, Any]) -> None:
+    view = bot.open_modal("record me")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), what="the filed view")
+    posted = bot.slack.calls_to("chat.postMessage")[0]
+    database = bot_settings["database_url"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        connection.row_factory = sqlite3.Row
+        (row,) = connection.execute("select * from tickets").fetchall()
+        drafts = connection.execute("select count(*) from drafts").fetchone()[0]
+    assert (row["backend"], row["ticket_id"], row["friendly_id"]) == ("siit", "req_000012", "REQ-12")
+    assert row["url"] == "https://app.siit.io/requests/req_000012"
+    assert (row["team_id"], row["channel_id"], row["requester_id"]) == ("T0001", "C100", "U100")
+    assert row["thread_ts"] == row["message_ts"] != None  # noqa: E711
+    assert posted.args["channel"] == row["channel_id"]
+    assert drafts == 0
