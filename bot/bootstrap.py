@@ -21,8 +21,11 @@ from starlette.routing import Route
 from bot.backends.base import TicketBackend
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
+from bot.backends.suptask import SuptaskBackend
 from bot.catalog import FormCatalog
 from bot.config import Settings
+from bot.forms_file import FormsFile, FormsFileError, load_forms_file
+from bot.routing import Routing
 from bot.slack.app import create_bolt_app
 from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
@@ -35,16 +38,49 @@ from bot.web import SlackEndpoint, healthz
 log = logging.getLogger(__name__)
 
 
-def create_backend(settings: Settings, *, client: httpx.AsyncClient) -> TicketBackend:
+def load_forms(settings: Settings) -> FormsFile | None:
+    """The forms file: required by Suptask, optional for Siit. Raises ``FormsFileError``."""
+    if settings.ticket_backend != "suptask" and not settings.forms_file.is_file():
+        return None
+    forms_file = load_forms_file(settings.forms_file)
+    if settings.ticket_backend == "suptask":
+        for index, form in enumerate(forms_file.forms):
+            if not form.channels:
+                raise FormsFileError(
+                    f"{settings.forms_file}: forms[{index}].channels: Suptask needs the form's channel IDs"
+                )
+    return forms_file
+
+
+def create_backend(settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None) -> TicketBackend:
     retry = RetryPolicy(attempts=settings.backend_attempts, backoff_seconds=settings.backend_backoff_seconds)
+    if settings.ticket_backend == "suptask":
+        assert settings.suptask_api_token is not None and forms_file is not None  # checked by Settings, load_forms
+        return SuptaskBackend(
+            client=client,
+            api_url=settings.suptask_api_url,
+            api_token=settings.suptask_api_token.get_secret_value(),
+            forms_file=forms_file,
+            retry=retry,
+        )
     assert settings.siit_api_token is not None  # checked by Settings
+    forms = forms_file.forms if forms_file else ()
     return SiitBackend(
         client=client,
         api_url=settings.siit_api_url,
         api_token=settings.siit_api_token.get_secret_value(),
-        service_ids=settings.siit_services,
+        service_ids=settings.siit_services or [f.form_id for f in forms],
         retry=retry,
+        labelled_fields={f.form_id: [field.to_field() for field in f.fields] for f in forms},
     )
+
+
+def create_routing(settings: Settings, backend: TicketBackend, forms_file: FormsFile | None) -> Routing:
+    routing = Routing.build(backend.form_ids(), forms_file)
+    for form_id in {routing.default_form_id, *routing.channel_forms.values()}:
+        if form_id not in backend.form_ids():
+            raise FormsFileError(f"{settings.forms_file}: routing: {form_id!r} is not one of the offered forms")
+    return routing
 
 
 def create_slack_client(settings: Settings) -> AsyncWebClient:
@@ -60,19 +96,22 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
 
 
 def create_app(settings: Settings) -> Starlette:
+    """The ASGI app. Raises ``FormsFileError`` for a bad forms file."""
     http_client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.backend_timeout_seconds),
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
     )
+    forms_file = load_forms(settings)
     engine = create_engine(settings.database_url)
     slack_client = create_slack_client(settings)
-    backend = create_backend(settings, client=http_client)
+    backend = create_backend(settings, client=http_client, forms_file=forms_file)
     store = TicketStore(engine=engine)
     deps = Deps(
         catalog=FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds),
         desk=TicketDesk(backend=backend, store=store),
         drafts=DraftStore(engine=engine),
         directory=SlackDirectory(client=slack_client),
+        routing=create_routing(settings, backend, forms_file),
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)

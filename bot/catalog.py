@@ -17,10 +17,6 @@ class FormCatalog:
         self._backend = backend
         self._forms = StaleWhileRevalidateCache[str, Form](backend.load_form, ttl_seconds=ttl_seconds)
 
-    @property
-    def default_form_id(self) -> str:
-        return self._backend.form_ids()[0]
-
     def knows(self, form_id: str) -> bool:
         return form_id in self._backend.form_ids()
 

@@ -18,10 +18,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr
     slack_api_url: str = "https://slack.com/api/"
 
-    ticket_backend: Literal["siit"] = "siit"
+    ticket_backend: Literal["siit", "suptask"] = "siit"
     siit_api_token: SecretStr | None = None
     siit_api_url: str = "https://api.siit.io/v1"
     siit_services: Annotated[tuple[str, ...], NoDecode] = ()
+    suptask_api_token: SecretStr | None = None
+    suptask_api_url: str = "https://public-api-prod.suptask.com/api/v2/public"
+    forms_file: Path = Path("forms.yml")
 
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
@@ -49,11 +52,22 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _backend_settings(self) -> Settings:
         if self.ticket_backend == "siit":
-            if self.siit_api_token is None or not self.siit_api_token.get_secret_value():
+            if not _present(self.siit_api_token):
                 raise ValueError("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
-            if not self.siit_services:
-                raise ValueError("SIIT_SERVICES must name at least one Siit service UID (wa_...)")
+            if not self.siit_services and not self.forms_file.is_file():
+                raise ValueError(
+                    "SIIT_SERVICES must name at least one Siit service UID (wa_...) or FORMS_FILE list them"
+                )
+        if self.ticket_backend == "suptask":
+            if not _present(self.suptask_api_token):
+                raise ValueError("SUPTASK_API_TOKEN is required when TICKET_BACKEND=suptask")
+            if not self.forms_file.is_file():
+                raise ValueError(f"FORMS_FILE {self.forms_file} does not exist; Suptask forms are declared there")
         return self
+
+
+def _present(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())
 
 
 class SettingsError(Exception):

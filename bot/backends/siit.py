@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -17,6 +18,12 @@ from bot.forms.siit_service import parse_service
 log = logging.getLogger(__name__)
 
 RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
+LABELLED_PREFIX = "label:"
+"""Fields from the forms file, sent as Siit's arbitrary ``{label, value}`` inputs."""
+
+
+def labelled(form_field: FormField) -> FormField:
+    return replace(form_field, id=LABELLED_PREFIX + form_field.id)
 
 
 class SiitBackend:
@@ -33,11 +40,13 @@ class SiitBackend:
         service_ids: Sequence[str],
         retry: RetryPolicy | None = None,
         user_cache_seconds: float = 3600.0,
+        labelled_fields: Mapping[str, Sequence[FormField]] | None = None,
     ) -> None:
         self._client = client
         self._api_url = api_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
         self._service_ids = tuple(service_ids)
+        self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
         self._users = StaleWhileRevalidateCache[str, str](self._lookup_user, ttl_seconds=user_cache_seconds)
 
@@ -46,7 +55,8 @@ class SiitBackend:
 
     async def load_form(self, form_id: str) -> Form:
         response = await self._request("GET", f"/services/{form_id}")
-        return parse_service(response.json(), service_uid=form_id)
+        form = parse_service(response.json(), service_uid=form_id)
+        return replace(form, fields=form.fields + self._labelled.get(form_id, ()))
 
     async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
         requester_uid = await self.siit_user_uid(ticket.requester)
@@ -67,6 +77,9 @@ class SiitBackend:
         for form_field in ticket.form.fields:
             value = ticket.draft.values.get(form_field.id)
             if value is None:
+                continue
+            if form_field.id.startswith(LABELLED_PREFIX):
+                inputs.append({"label": form_field.label, "value": _label_value(form_field, value, ticket)})
                 continue
             if form_field.kind is FieldKind.USER:
                 value = await self._people_uids(form_field, value, ticket)

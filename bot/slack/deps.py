@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog import FormCatalog
+from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.storage.drafts import DraftStore
 from bot.tickets import TicketDesk
@@ -16,6 +17,7 @@ class Deps:
     desk: TicketDesk
     drafts: DraftStore
     directory: SlackDirectory
+    routing: Routing
 
     @property
     def helpdesk(self) -> str:

@@ -43,7 +43,8 @@ async def open_form(
 ) -> None:
     """Open at once with the cached form; on a cold cache open a loading view and update it
     when the helpdesk answers, so a slow helpdesk never costs the trigger."""
-    form_id = draft.form_id if draft.form_id and deps.catalog.knows(draft.form_id) else deps.catalog.default_form_id
+    known = draft.form_id and deps.catalog.knows(draft.form_id)
+    form_id = draft.form_id if draft.form_id and known else deps.routing.form_for(channel_id)
     draft.form_id = form_id
     context = ModalContext(form_id=form_id, channel_id=channel_id, draft_id=draft_id)
     cached = deps.catalog.cached(form_id)

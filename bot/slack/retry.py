@@ -33,7 +33,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 draft_id=draft_id,
             )
             return
-        form_id = stored.draft.form_id or deps.catalog.default_form_id
+        form_id = stored.draft.form_id or deps.routing.form_for(stored.channel_id)
         try:
             form = await deps.catalog.get(form_id)
         except BackendError as exc:

@@ -1,0 +1,114 @@
+"""Suptask (public API v2): forms come from the forms file, since the API cannot read them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.backends.base import BackendError, CreatedTicket, NewTicket
+from bot.backends.http import RetryPolicy, send_with_retry
+from bot.forms.model import FieldKind, FieldValue, Form, FormField
+from bot.forms_file import FormsFile, FormSpec
+
+RESET_HEADERS = ("Retry-After", "X-RateLimit-Reset")
+PUBLIC = ["requester"]
+INTERNAL = ["responder"]
+
+
+class SuptaskBackend:
+    name = "suptask"
+    display_name = "Suptask"
+    form_label = "Form"
+
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        api_url: str,
+        api_token: str,
+        forms_file: FormsFile,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._client = client
+        self._api_url = api_url.rstrip("/")
+        self._headers = {"Authorization": f"Api-Token {api_token}", "Accept": "application/json"}
+        self._forms = forms_file
+        self._retry = retry or RetryPolicy()
+
+    def form_ids(self) -> Sequence[str]:
+        return [f.form_id for f in self._forms.forms]
+
+    async def load_form(self, form_id: str) -> Form:
+        return self._spec(form_id).to_form()
+
+    async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
+        spec = self._spec(ticket.form.id)
+        response = await self._request("POST", "/ticket", json=ticket_body(ticket, spec))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        ticket_id = body.get("ticketId") if isinstance(body, dict) else None
+        if not isinstance(ticket_id, str) or not ticket_id:
+            raise BackendError("Suptask accepted the ticket but did not say which ticket it created.")
+        return CreatedTicket(id=ticket_id, friendly_id=f"Ticket {ticket_id[:8]}", status=spec.status or "Open")
+
+    def _spec(self, form_id: str) -> FormSpec:
+        spec = self._forms.form(form_id)
+        if spec is None:
+            raise BackendError(f"Form {form_id} is not declared in the forms file.")
+        return spec
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        url = self._api_url + path
+        return await send_with_retry(
+            lambda: self._client.request(method, url, headers=self._headers, **kwargs),
+            policy=self._retry,
+            service=self.display_name,
+            reset_headers=RESET_HEADERS,
+        )
+
+
+def ticket_body(ticket: NewTicket, spec: FormSpec) -> dict[str, Any]:
+    """``POST /ticket``. Suptask has no title: the description starts with it. Values go as
+    Suptask shows them in its example (a select's option value as a string); a multi-select and
+    several people go as a list of strings, a person as their Slack member ID, a date as
+    ``YYYY-MM-DD``, a checkbox as a boolean (the API documents no other shapes)."""
+    parts = [ticket.draft.title.strip(), ticket.draft.description.strip()]
+    if ticket.message_link:
+        parts.append(f"Slack message: {ticket.message_link}")
+    body: dict[str, Any] = {
+        "description": "\n\n".join(p for p in parts if p),
+        "formId": spec.form_id,
+        "requester": ticket.requester.slack_id,
+        "requesterChannel": requester_channel(ticket.channel_id, spec),
+        "customFields": [
+            {"fieldId": f.id, "value": field_value(f, ticket.draft.values[f.id])}
+            for f in ticket.form.fields
+            if ticket.draft.values.get(f.id) is not None
+        ],
+    }
+    if spec.priority:
+        body["priority"] = spec.priority
+    if spec.status:
+        body["status"] = spec.status
+    if spec.tags:
+        body["tags"] = list(spec.tags)
+    return body
+
+
+def requester_channel(channel_id: str | None, spec: FormSpec) -> str | None:
+    """The channel it was filed from when Suptask assigns it to the form, else the form's first."""
+    if channel_id and channel_id in spec.channels:
+        return channel_id
+    return spec.channels[0] if spec.channels else channel_id
+
+
+def field_value(form_field: FormField, value: FieldValue) -> FieldValue | int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if form_field.kind is FieldKind.SELECT and form_field.multiple and isinstance(value, str):
+        return [value]
+    return value

@@ -1,0 +1,34 @@
+"""Which form opens where: per-channel routes and a default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.forms_file import FormsFile
+
+
+@dataclass(frozen=True)
+class Routing:
+    form_ids: Sequence[str]
+    """Every form offered in the picker, in order."""
+    default_form_id: str
+    channel_forms: Mapping[str, str] = field(default_factory=dict)
+
+    def form_for(self, channel_id: str | None) -> str:
+        return self.channel_forms.get(channel_id or "", self.default_form_id)
+
+    def covers(self, channel_id: str) -> bool:
+        """With no channel routes every channel uses the default; once routes name channels,
+        only those are covered (reactions elsewhere are ignored)."""
+        return not self.channel_forms or channel_id in self.channel_forms
+
+    @classmethod
+    def build(cls, form_ids: Sequence[str], forms_file: FormsFile | None) -> Routing:
+        if forms_file is None:
+            return cls(form_ids=tuple(form_ids), default_form_id=form_ids[0])
+        return cls(
+            form_ids=tuple(form_ids),
+            default_form_id=forms_file.routing.default or form_ids[0],
+            channel_forms=dict(forms_file.routing.channels),
+        )
