@@ -26,7 +26,7 @@ KIND_OF_TYPE: dict[str, tuple[FieldKind, bool]] = {
     "date": (FieldKind.DATE, False),
     "checkbox": (FieldKind.CHECKBOX, False),
 }
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 

@@ -16,6 +16,8 @@ from tests.fakes.siit_api import FakeSiit
 from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_client import SlackSender
+from tests.fakes.suptask_api import FakeSuptask
+from tests.fakes.suptask_data import FORMS_YAML, WORKSPACE
 
 SLACK_TOKEN = "xoxb-test-bot-token-0123456789"
 SIGNING_SECRET = "test-signing-secret-abcdef"
@@ -112,3 +114,28 @@ def bot(start_bot: StartBot) -> RunningBot:
     running = start_bot()
     wait_until(lambda: len(running.siit.calls_to("GET", "/v1/services")) >= 2, what="form cache warm-up")
     return running
+
+
+SUPTASK_TOKEN = "suptask-test-token-5555"
+
+
+@pytest.fixture
+def fake_suptask(servers: ServerLoop) -> Iterator[FakeSuptask]:
+    suptask = FakeSuptask(token=SUPTASK_TOKEN)
+    suptask.forms = copy.deepcopy(WORKSPACE)
+    running = servers.serve(suptask.asgi())
+    suptask.url = running.url  # type: ignore[attr-defined]
+    yield suptask
+    servers.stop(running)
+
+
+@pytest.fixture
+def suptask_bot(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: Path) -> RunningBot:
+    forms_file = tmp_path / "forms.yml"
+    forms_file.write_text(FORMS_YAML)
+    return start_bot(
+        ticket_backend="suptask",
+        suptask_api_token=SUPTASK_TOKEN,
+        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
+        forms_file=forms_file,
+    )

@@ -14,9 +14,13 @@ import httpx
 from bot.backends.base import Person, TicketBackend
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
+from bot.backends.suptask import SuptaskBackend
+from bot.forms_file import parse_forms_file
 from tests.fakes.servers import RunningServer, ServerLoop
 from tests.fakes.siit_api import FakeSiit
 from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from tests.fakes.suptask_api import FakeSuptask
+from tests.fakes.suptask_data import FORMS_YAML, IMPACT_FIELD, LAPTOP_FIELD, WORKSPACE
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.01)
 
@@ -33,6 +37,8 @@ class BackendCase:
     valid_values: dict[str, Any]
     invalid_values: dict[str, Any]
     """Values the helpdesk itself refuses (checked by the fake as the real API would)."""
+    refusal_words: str
+    """Part of the helpdesk's reason for refusing ``invalid_values``."""
 
 
 @contextmanager
@@ -57,9 +63,47 @@ def siit_case(servers: ServerLoop) -> Iterator[BackendCase]:
             tickets_created=lambda: len(fake.requests),
             valid_values={"ci_floor": 3.0, "ci_model": "HP 400"},
             invalid_values={"ci_floor": 3.0, "ci_model": "Not a model"},
+            refusal_words="'Not a model' is not one of its options",
         )
     finally:
         servers.stop(running)
 
 
-CASES = {"siit": siit_case}
+STALE_FIELD = "3c4d5e6f-0000-4000-8000-000000000000"
+
+
+@contextmanager
+def suptask_case(servers: ServerLoop) -> Iterator[BackendCase]:
+    fake = FakeSuptask(token="suptask-contract-token-456")
+    fake.forms = copy.deepcopy(WORKSPACE)
+    # The forms file names a field the Suptask workspace no longer has: Suptask refuses it.
+    forms_yaml = FORMS_YAML.replace(
+        "      - field_id: " + LAPTOP_FIELD,
+        f"      - field_id: {STALE_FIELD}\n        label: Old field\n        type: text\n"
+        f"      - field_id: {LAPTOP_FIELD}",
+    )
+    forms_file = parse_forms_file(forms_yaml)
+    running: RunningServer = servers.serve(fake.asgi())
+    try:
+        yield BackendCase(
+            name="suptask",
+            build=lambda client: SuptaskBackend(
+                client=client,
+                api_url=running.url + "/api/v2/public",
+                api_token=fake.token,
+                forms_file=forms_file,
+                retry=FAST_RETRY,
+            ),
+            token=fake.token,
+            requester=Person("U100", email="ada@example.com", name="Ada"),
+            fail_next=lambda status: fake.failures.append(("/ticket", status if status else 504)),
+            tickets_created=lambda: len(fake.tickets),
+            valid_values={IMPACT_FIELD: "Low"},
+            invalid_values={IMPACT_FIELD: "Low", STALE_FIELD: "x"},
+            refusal_words="does not belong to the form",
+        )
+    finally:
+        servers.stop(running)
+
+
+CASES = {"siit": siit_case, "suptask": suptask_case}

@@ -66,7 +66,7 @@ def test_a_refusal_carries_the_helpdesks_reason_and_is_not_retried(servers: Serv
     with pytest.raises(BackendError) as refused:
         run(servers, case, lambda b: create(b, case, case.invalid_values))
     assert not refused.value.retryable
-    assert "Not a model" in refused.value.reason
+    assert case.refusal_words in refused.value.reason
     assert case.tickets_created() == 0
 
 
