@@ -24,13 +24,16 @@ from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
 from bot.catalog import FormCatalog
 from bot.config import Settings
+from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.routing import Routing
 from bot.slack.app import create_bolt_app
 from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
+from bot.slack.notify import SlackNotifier
 from bot.storage.database import create_engine, create_schema
 from bot.storage.drafts import DraftStore
+from bot.storage.outbox import OutboxStore
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
 from bot.web import SlackEndpoint, healthz
@@ -106,12 +109,26 @@ def create_app(settings: Settings) -> Starlette:
     slack_client = create_slack_client(settings)
     backend = create_backend(settings, client=http_client, forms_file=forms_file)
     store = TicketStore(engine=engine)
+    drafts = DraftStore(engine=engine)
+    catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
+    desk = TicketDesk(backend=backend, store=store)
+    notifier = SlackNotifier(client=slack_client, tickets=store, drafts=drafts, helpdesk=backend.display_name)
+    delivery = TicketDelivery(
+        desk=desk,
+        catalog=catalog,
+        outbox=OutboxStore(engine=engine),
+        listener=notifier,
+        max_attempts=settings.delivery_attempts,
+        first_delay_seconds=settings.delivery_first_delay_seconds,
+        poll_seconds=settings.delivery_poll_seconds,
+    )
     deps = Deps(
-        catalog=FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds),
-        desk=TicketDesk(backend=backend, store=store),
-        drafts=DraftStore(engine=engine),
+        catalog=catalog,
+        desk=desk,
+        drafts=drafts,
         directory=SlackDirectory(client=slack_client),
         routing=create_routing(settings, backend, forms_file),
+        delivery=delivery,
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)
@@ -123,10 +140,12 @@ def create_app(settings: Settings) -> Starlette:
         # One keep-alive session for every Slack call instead of a new connection per call.
         slack_client.session = aiohttp.ClientSession()
         warming = asyncio.create_task(deps.catalog.warm())
+        worker = asyncio.create_task(delivery.run_worker())
         try:
             yield
         finally:
             warming.cancel()
+            worker.cancel()
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()

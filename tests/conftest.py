@@ -84,6 +84,8 @@ def bot_settings(tmp_path: Path, fake_slack: FakeSlack, fake_siit: FakeSiit) -> 
         "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
         "backend_backoff_seconds": 0.05,
         "backend_timeout_seconds": 2.0,
+        "delivery_first_delay_seconds": 0.2,
+        "delivery_poll_seconds": 0.05,
     }
 
 

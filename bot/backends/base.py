@@ -55,6 +55,11 @@ class BackendUnavailable(BackendError):
 
     retryable = True
 
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        """Seconds the helpdesk asked us to wait (rate limit), when it said."""
+
 
 class TicketBackend(Protocol):
     """A helpdesk. Implementations take their HTTP client by keyword and keep no global state."""

@@ -38,6 +38,7 @@ async def send_with_retry(
     reset_headers = tuple(reset_headers)
     for attempt in range(1, policy.attempts + 1):
         delay = policy.backoff_seconds * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
+        retry_after: float | None = None
         try:
             response = await send()
         except httpx.TransportError as exc:
@@ -47,13 +48,14 @@ async def send_with_retry(
                 return response
             if response.status_code == 429:
                 problem = f"{service} is rate limiting us"
-                delay = max(delay, reset_delay(response.headers, reset_headers) or 0.0)
+                retry_after = reset_delay(response.headers, reset_headers)
+                delay = max(delay, retry_after or 0.0)
             elif response.status_code >= 500:
                 problem = f"{service} answered {response.status_code}"
             else:
                 raise BackendError(error_reason(response), status=response.status_code)
         if attempt == policy.attempts or delay > policy.max_wait_seconds:
-            raise BackendUnavailable(problem + ".")
+            raise BackendUnavailable(problem + ".", retry_after=retry_after)
         log.info("%s; attempt %d of %d, retrying in %.2fs", problem, attempt, policy.attempts, delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog import FormCatalog
+from bot.delivery.service import TicketDelivery
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.storage.drafts import DraftStore
@@ -18,6 +19,7 @@ class Deps:
     drafts: DraftStore
     directory: SlackDirectory
     routing: Routing
+    delivery: TicketDelivery
 
     @property
     def helpdesk(self) -> str:

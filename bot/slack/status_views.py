@@ -55,6 +55,13 @@ def filed_view(record: TicketRecord, where: str) -> View:
     )
 
 
+def delayed_view(helpdesk: str, reason: str) -> View:
+    return _status_view(
+        _text(f":inbox_tray: {helpdesk} is not answering; your ticket is saved and will be filed automatically."),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{escape(reason)} You will get a message when it is filed.")]),
+    )
+
+
 def failed_view(helpdesk: str, reason: str, *, draft_id: str, retryable: bool) -> View:
     return _status_view(*failure_blocks(helpdesk, reason, draft_id=draft_id, retryable=retryable))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Column, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint, func
 
 metadata = MetaData()
 
@@ -35,5 +35,19 @@ drafts = Table(
     Column("user_id", String(32), nullable=False),
     Column("channel_id", String(32)),
     Column("content", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("backend", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("due_at", Float, nullable=False),
+    Column("last_error", Text),
+    Column("ticket_id", String(255)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -68,17 +68,19 @@ def test_server_errors_are_retried_and_file_exactly_one_ticket(bot: RunningBot) 
     assert len(bot.siit.calls_to("POST", "/v1/requests")) == 3
 
 
-def test_a_siit_outage_tells_the_person_and_keeps_the_draft(bot: RunningBot) -> None:
-    bot.siit.failures.extend([("/v1/requests", 503)] * 3)
+def test_a_siit_outage_saves_the_ticket_tells_the_person_and_files_it_once_siit_is_back(bot: RunningBot) -> None:
+    bot.siit.failures.extend([("/v1/requests", 503)] * 5)  # the first attempt's 3 tries, then 2 more
     view = bot.open_modal("outage")
     bot.sender.submit(view, {"field:ci_floor": "1"})
-    wait_until(lambda: "not answering" in str(bot.slack.views[view["id"]]["blocks"]), what="the outage view")
-    assert "Nothing you typed is lost" in str(bot.slack.views[view["id"]]["blocks"])
-    assert bot.siit.requests == []
+    wait_until(lambda: "saved and will be filed automatically" in str(bot.slack.views[view["id"]]["blocks"]))
+    wait_until(lambda: bot.siit.requests, timeout=10, what="the ticket filed after the outage")
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), what="the filed view")
+    assert len(bot.siit.requests) == 1
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
 
 
 def test_a_person_who_closed_the_modal_is_told_by_dm_with_a_way_back(bot: RunningBot) -> None:
-    bot.siit.failures.extend([("/v1/requests", 503)] * 3)
+    bot.siit.failures.append(("/v1/requests", 400))
     view = bot.open_modal("closed modal")
     bot.slack.errors["views.update"] = ["not_found"]
     bot.sender.submit(view, {"field:ci_floor": "1"})

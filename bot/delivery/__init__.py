@@ -1,0 +1,1 @@
+"""Durable delivery of tickets to the helpdesk: recorded first, retried until filed."""

@@ -1,0 +1,126 @@
+"""Filing tickets through the outbox: every create is recorded before its first attempt, a
+helpdesk that is down or rate limiting only delays it, and a worker delivers what is due."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.backends.base import BackendError, BackendUnavailable
+from bot.catalog import FormCatalog
+from bot.delivery.request import TicketRequest
+from bot.storage.outbox import OutboxItem, OutboxStore
+from bot.storage.tickets import TicketRecord
+from bot.tickets import TicketDesk
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryListener(Protocol):
+    """Tells the person how their ticket stands."""
+
+    async def filed(self, request: TicketRequest, record: TicketRecord) -> None: ...
+
+    async def delayed(self, request: TicketRequest, error: BackendUnavailable) -> None:
+        """First failed attempt: the ticket is saved and will be filed automatically."""
+
+    async def refused(self, request: TicketRequest, error: BackendError) -> None: ...
+
+    async def gave_up(self, request: TicketRequest, error: BackendError) -> None:
+        """Parked after the last attempt."""
+
+
+class TicketDelivery:
+    def __init__(
+        self,
+        *,
+        desk: TicketDesk,
+        catalog: FormCatalog,
+        outbox: OutboxStore,
+        listener: DeliveryListener,
+        max_attempts: int = 8,
+        first_delay_seconds: float = 5.0,
+        max_delay_seconds: float = 900.0,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 120.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._desk = desk
+        self._catalog = catalog
+        self._outbox = outbox
+        self._listener = listener
+        self._max_attempts = max_attempts
+        self._first_delay = first_delay_seconds
+        self._max_delay = max_delay_seconds
+        self._poll = poll_seconds
+        self._lease = lease_seconds
+        self._clock = clock
+        self._paused_until = 0.0
+
+    @property
+    def backend(self) -> str:
+        return self._desk.backend.name
+
+    async def submit(self, request: TicketRequest) -> None:
+        """Record the request, then try it at once (the lease keeps the worker off it meanwhile)."""
+        item = await self._outbox.add(self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease)
+        await self._attempt(item, request)
+
+    async def run_worker(self) -> None:
+        """Deliver due items until cancelled; a rate limit pauses the whole backend queue."""
+        while True:
+            await asyncio.sleep(self._poll)
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox worker pass failed; retrying on the next pass")
+
+    async def deliver_due(self) -> None:
+        now = self._clock()
+        if now < self._paused_until:
+            return
+        items = await self._outbox.claim_due(self.backend, now=now, lease_seconds=self._lease, limit=20)
+        for item in items:
+            if self._clock() < self._paused_until:
+                await self._outbox.retry_at(item.id, self._paused_until, "waiting for the rate limit")
+                continue
+            await self._attempt(item, TicketRequest.from_payload(item.payload))
+
+    async def _attempt(self, item: OutboxItem, request: TicketRequest) -> None:
+        try:
+            form = await self._catalog.get(request.form_id)
+            record = await self._desk.file(request.new_ticket(form))
+        except BackendUnavailable as exc:
+            await self._delay(item, request, exc)
+        except BackendError as exc:
+            await self._outbox.park(item.id, exc.reason)
+            await self._tell(self._listener.refused(request, exc))
+        else:
+            await self._outbox.done(item.id, ticket_id=record.ticket_id)
+            await self._tell(self._listener.filed(request, record))
+
+    async def _delay(self, item: OutboxItem, request: TicketRequest, exc: BackendUnavailable) -> None:
+        attempts = item.attempts + 1
+        if attempts >= self._max_attempts:
+            log.warning("outbox item %d parked after %d attempts: %s", item.id, attempts, exc.reason)
+            await self._outbox.park(item.id, exc.reason)
+            await self._tell(self._listener.gave_up(request, exc))
+            return
+        backoff = min(self._max_delay, self._first_delay * 2 ** (attempts - 1)) * (0.8 + random.random() * 0.4)
+        due = self._clock() + max(backoff, exc.retry_after or 0.0)
+        if exc.retry_after:
+            self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
+        log.info("outbox item %d: %s; attempt %d, next in %.1fs", item.id, exc.reason, attempts, due - self._clock())
+        await self._outbox.retry_at(item.id, due, exc.reason)
+        if item.attempts == 0:
+            await self._tell(self._listener.delayed(request, exc))
+
+    async def _tell(self, notice: Awaitable[None]) -> None:
+        try:
+            await notice
+        except Exception:
+            log.exception("could not tell the person how their ticket stands")

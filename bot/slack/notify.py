@@ -1,0 +1,70 @@
+"""Telling the person how their ticket stands: in the modal while it is open, else by DM."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import BackendError, BackendUnavailable
+from bot.delivery.request import TicketRequest
+from bot.slack.announce import announce_ticket
+from bot.slack.modal import update_view
+from bot.slack.status_views import delayed_view, failed_view, failure_blocks, filed_view
+from bot.storage.drafts import DraftStore
+from bot.storage.tickets import TicketRecord, TicketStore
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotifier:
+    """The delivery listener for tickets asked for in Slack."""
+
+    def __init__(self, *, client: AsyncWebClient, tickets: TicketStore, drafts: DraftStore, helpdesk: str) -> None:
+        self._client = client
+        self._tickets = tickets
+        self._drafts = drafts
+        self._helpdesk = helpdesk
+
+    async def filed(self, request: TicketRequest, record: TicketRecord) -> None:
+        record = await announce_ticket(self._client, self._tickets, record)
+        where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."
+        await self._show(request, filed_view(record, where))
+        for draft_id in {request.origin.draft_id, request.origin.replaced_draft_id} - {None}:
+            await self._drafts.discard(str(draft_id))
+
+    async def delayed(self, request: TicketRequest, error: BackendUnavailable) -> None:
+        if not await self._show(request, delayed_view(self._helpdesk, error.reason)):
+            await self._dm(
+                request,
+                f"{self._helpdesk} is not answering; your ticket is saved and will be filed "
+                "automatically. You will get a message when it is filed.",
+            )
+
+    async def refused(self, request: TicketRequest, error: BackendError) -> None:
+        draft_id = request.origin.draft_id or ""
+        if not await self._show(request, failed_view(self._helpdesk, error.reason, draft_id=draft_id, retryable=False)):
+            await self._dm_failure(request, error)
+
+    async def gave_up(self, request: TicketRequest, error: BackendError) -> None:
+        await self._dm_failure(request, error, retryable=True)
+
+    async def _show(self, request: TicketRequest, view: View) -> bool:
+        if request.origin.view_id is None:
+            return False
+        return await update_view(self._client, request.origin.view_id, view)
+
+    async def _dm_failure(self, request: TicketRequest, error: BackendError, *, retryable: bool = False) -> None:
+        draft_id = request.origin.draft_id or ""
+        blocks = failure_blocks(self._helpdesk, error.reason, draft_id=draft_id, retryable=retryable)
+        await self._dm(request, f"Your ticket was not filed: {error.reason}", blocks)
+
+    async def _dm(self, request: TicketRequest, text: str, blocks: Sequence[Block] | None = None) -> None:
+        try:
+            await self._client.chat_postMessage(channel=request.origin.user_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.error("could not message %s: %s", request.origin.user_id, exc.response.get("error"))
