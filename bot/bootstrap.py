@@ -56,7 +56,11 @@ def load_forms(settings: Settings) -> FormsFile | None:
 
 
 def create_backend(settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None) -> TicketBackend:
-    retry = RetryPolicy(attempts=settings.backend_attempts, backoff_seconds=settings.backend_backoff_seconds)
+    retry = RetryPolicy(
+        attempts=settings.backend_attempts,
+        backoff_seconds=settings.backend_backoff_seconds,
+        max_wait_seconds=settings.backend_max_wait_seconds,
+    )
     if settings.ticket_backend == "suptask":
         assert settings.suptask_api_token is not None and forms_file is not None  # checked by Settings, load_forms
         return SuptaskBackend(

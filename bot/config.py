@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     backend_timeout_seconds: float = Field(default=10.0, gt=0)
     backend_attempts: int = Field(default=3, ge=1, le=10)
     backend_backoff_seconds: float = Field(default=0.5, ge=0)
+    backend_max_wait_seconds: float = Field(default=10.0, ge=0)
     delivery_attempts: int = Field(default=8, ge=1, le=50)
     delivery_first_delay_seconds: float = Field(default=5.0, ge=0)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)

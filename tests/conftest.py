@@ -86,6 +86,7 @@ def bot_settings(tmp_path: Path, fake_slack: FakeSlack, fake_siit: FakeSiit) -> 
         "backend_timeout_seconds": 2.0,
         "delivery_first_delay_seconds": 0.2,
         "delivery_poll_seconds": 0.05,
+        "backend_max_wait_seconds": 0.5,
     }
 
 

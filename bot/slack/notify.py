@@ -14,7 +14,7 @@ from bot.backends.base import BackendError, BackendUnavailable
 from bot.delivery.request import TicketRequest
 from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
-from bot.slack.status_views import delayed_view, failed_view, failure_blocks, filed_view
+from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view
 from bot.storage.drafts import DraftStore
 from bot.storage.tickets import TicketRecord, TicketStore
 
@@ -38,12 +38,10 @@ class SlackNotifier:
             await self._drafts.discard(str(draft_id))
 
     async def delayed(self, request: TicketRequest, error: BackendUnavailable) -> None:
-        if not await self._show(request, delayed_view(self._helpdesk, error.reason)):
-            await self._dm(
-                request,
-                f"{self._helpdesk} is not answering; your ticket is saved and will be filed "
-                "automatically. You will get a message when it is filed.",
-            )
+        rate_limited = error.retry_after is not None
+        if not await self._show(request, delayed_view(self._helpdesk, error.reason, rate_limited=rate_limited)):
+            text = delayed_text(self._helpdesk, rate_limited=rate_limited)
+            await self._dm(request, text + " You will get a message when it is filed.")
 
     async def refused(self, request: TicketRequest, error: BackendError) -> None:
         draft_id = request.origin.draft_id or ""

@@ -55,9 +55,9 @@ def filed_view(record: TicketRecord, where: str) -> View:
     )
 
 
-def delayed_view(helpdesk: str, reason: str) -> View:
+def delayed_view(helpdesk: str, reason: str, *, rate_limited: bool) -> View:
     return _status_view(
-        _text(f":inbox_tray: {helpdesk} is not answering; your ticket is saved and will be filed automatically."),
+        _text(delayed_text(helpdesk, rate_limited=rate_limited)),
         ContextBlock(elements=[MarkdownTextObject(text=f"{escape(reason)} You will get a message when it is filed.")]),
     )
 
@@ -83,3 +83,9 @@ def failure_blocks(
             elements=[ButtonElement(text="Try again", action_id=RETRY_ACTION, value=draft_id, style="primary")]
         ),
     ]
+
+
+def delayed_text(helpdesk: str, *, rate_limited: bool) -> str:
+    if rate_limited:
+        return f":inbox_tray: Your ticket is queued: {helpdesk} asked us to slow down. It will be filed automatically."
+    return f":inbox_tray: {helpdesk} is not answering; your ticket is saved and will be filed automatically."

@@ -129,13 +129,19 @@ def test_the_ticket_record_remembers_where_the_ticket_lives(bot: RunningBot, bot
     wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), what="the filed view")
     posted = bot.slack.calls_to("chat.postMessage")[0]
     database = bot_settings["database_url"].removeprefix("sqlite:///")
+
+    def count(table: str) -> int:
+        with sqlite3.connect(database) as connection:
+            return int(connection.execute(f"select count(*) from {table}").fetchone()[0])
+
+    wait_until(lambda: count("drafts") == 0, what="the draft discarded once filed")
     with sqlite3.connect(database) as connection:
         connection.row_factory = sqlite3.Row
         (row,) = connection.execute("select * from tickets").fetchall()
-        drafts = connection.execute("select count(*) from drafts").fetchone()[0]
+        outbox = connection.execute("select status, ticket_id from outbox").fetchall()
     assert (row["backend"], row["ticket_id"], row["friendly_id"]) == ("siit", "req_000012", "REQ-12")
     assert row["url"] == "https://app.siit.io/requests/req_000012"
     assert (row["team_id"], row["channel_id"], row["requester_id"]) == ("T0001", "C100", "U100")
     assert row["thread_ts"] == row["message_ts"] != None  # noqa: E711
     assert posted.args["channel"] == row["channel_id"]
-    assert drafts == 0
+    assert [tuple(item) for item in outbox] == [("done", "req_000012")]

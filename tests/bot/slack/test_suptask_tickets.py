@@ -67,3 +67,19 @@ def test_suptasks_refusal_reaches_the_person(suptask_bot: RunningBot, fake_supta
     suptask_bot.sender.submit(view, {f"field:{IMPACT_FIELD}": "Low", f"field:{LAPTOP_FIELD}": "SN-1"})
     wait_until(lambda: "did not accept" in str(suptask_bot.slack.views[view["id"]]["blocks"]), what="the refusal")
     assert "does not belong to the form" in str(suptask_bot.slack.views[view["id"]]["blocks"])
+
+
+def test_a_rate_limit_queues_the_ticket_and_delivers_it_after_the_reset(
+    suptask_bot: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    fake_suptask.rate_limit_reset_seconds = 1
+    fake_suptask.failures.append(("/ticket", 429))
+    view = suptask_bot.open_modal("during a burst", channel="C100")
+    suptask_bot.sender.submit(view, {f"field:{IMPACT_FIELD}": "Low"})
+    wait_until(lambda: "queued" in str(suptask_bot.slack.views[view["id"]]["blocks"]), what="the queued notice")
+    assert fake_suptask.tickets == {}
+    wait_until(lambda: fake_suptask.tickets, timeout=10, what="delivery after the reset")
+    wait_until(lambda: "Filed" in str(suptask_bot.slack.views[view["id"]]["blocks"]), what="the filed view")
+    creates = fake_suptask.calls_to("POST", "/ticket")
+    assert len(creates) == 2 and len(fake_suptask.tickets) == 1
+    assert creates[1].at - creates[0].at >= 0.9  # waited for X-RateLimit-Reset before trying again
