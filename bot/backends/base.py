@@ -32,6 +32,14 @@ class NewTicket:
 
 
 @dataclass(frozen=True)
+class Reply:
+    text: str
+    author: Person
+    internal: bool = False
+    """An internal note for agents only; never shown to the requester."""
+
+
+@dataclass(frozen=True)
 class CreatedTicket:
     id: str
     friendly_id: str
@@ -80,4 +88,12 @@ class TicketBackend(Protocol):
 
     async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
         """File the ticket; raises ``BackendError`` with the helpdesk's own reason."""
+        ...
+
+    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
+        """Post a public reply or an internal note on the ticket."""
+        ...
+
+    async def set_status(self, ticket_id: str, status: str) -> None:
+        """Change the ticket's status (``closed`` closes it, whatever the helpdesk calls that)."""
         ...

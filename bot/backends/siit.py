@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, CreatedTicket, NewTicket, Person
+from bot.backends.base import BackendError, CreatedTicket, NewTicket, Person, Reply
 from bot.backends.http import RetryPolicy, send_with_retry
 from bot.cache import StaleWhileRevalidateCache
 from bot.forms.model import FieldKind, FieldValue, Form, FormField
@@ -18,6 +18,7 @@ from bot.forms.siit_service import parse_service
 log = logging.getLogger(__name__)
 
 RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
+STATUSES = {"closed": "resolved", "open": "open"}
 LABELLED_PREFIX = "label:"
 """Fields from the forms file, sent as Siit's arbitrary ``{label, value}`` inputs."""
 
@@ -65,6 +66,28 @@ class SiitBackend:
         else:
             response = await self._request("POST", "/requests", json=await self._request_body(ticket, requester_uid))
         return _created(response)
+
+    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
+        """Public replies are messages, internal ones private notes; both need a Siit author."""
+        author = await self.siit_user_uid(reply.author)
+        name = reply.author.name or reply.author.slack_id
+        if reply.internal:
+            body: dict[str, Any] = {"body_markdown": reply.text}
+            if author:
+                body["sent_by"] = author
+            else:
+                body["body_markdown"] = f"**{name}** (Slack): {reply.text}"
+            await self._request("POST", f"/requests/{ticket_id}/notes", json=body)
+            return
+        body = {"body_text": reply.text}
+        if author:
+            body["sent_by_uid"] = author
+        else:
+            body["body_text"] = f"{name} (Slack): {reply.text}"
+        await self._request("POST", f"/requests/{ticket_id}/messages", json=body)
+
+    async def set_status(self, ticket_id: str, status: str) -> None:
+        await self._request("PUT", f"/requests/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     async def siit_user_uid(self, person: Person) -> str | None:
         """The Siit user with the member's Slack email, cached; ``""`` is cached for "none"."""

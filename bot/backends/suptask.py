@@ -7,12 +7,14 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, CreatedTicket, NewTicket
+from bot.backends.base import BackendError, CreatedTicket, NewTicket, Reply
 from bot.backends.http import RetryPolicy, send_with_retry
 from bot.forms.model import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
 
 RESET_HEADERS = ("Retry-After", "X-RateLimit-Reset")
+STATUSES = {"closed": "Closed", "open": "Open"}
+"""Neutral statuses -> Suptask's (free strings: "Open", "Closed")."""
 PUBLIC = ["requester"]
 INTERNAL = ["responder"]
 
@@ -54,6 +56,17 @@ class SuptaskBackend:
         if not isinstance(ticket_id, str) or not ticket_id:
             raise BackendError("Suptask accepted the ticket but did not say which ticket it created.")
         return CreatedTicket(id=ticket_id, friendly_id=f"Ticket {ticket_id[:8]}", status=spec.status or "Open")
+
+    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
+        body = {
+            "text": reply.text,
+            "username": reply.author.name or reply.author.slack_id,
+            "channel": INTERNAL if reply.internal else PUBLIC,
+        }
+        await self._request("POST", f"/ticket/reply/{ticket_id}", json=body)
+
+    async def set_status(self, ticket_id: str, status: str) -> None:
+        await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     def _spec(self, form_id: str) -> FormSpec:
         spec = self._forms.form(form_id)

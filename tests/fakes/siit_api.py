@@ -34,6 +34,8 @@ class FakeSiit:
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    """Public replies and private notes, each with ``request_uid`` and ``private``."""
     calls: list[SiitCall] = field(default_factory=list)
     latency: float = 0.0
     failures: list[tuple[str, int]] = field(default_factory=list)
@@ -58,6 +60,9 @@ class FakeSiit:
                 Route("/v1/users", self._list_users, methods=["GET"]),
                 Route("/v1/requests", self._create_request, methods=["POST"]),
                 Route("/v1/requests/slack", self._create_slack_request, methods=["POST"]),
+                Route("/v1/requests/{uid}", self._update_request, methods=["PUT"]),
+                Route("/v1/requests/{uid}/messages", self._add_message, methods=["POST"]),
+                Route("/v1/requests/{uid}/notes", self._add_note, methods=["POST"]),
             ]
         )
 
@@ -184,6 +189,46 @@ class FakeSiit:
             if item.get("required") and uid not in native:
                 return f"{item['label']} is required."
         return None
+
+    def request(self, uid: str) -> dict[str, Any] | None:
+        return next((r for r in self.requests if r["_uid"] == uid), None)
+
+    async def _update_request(self, request: Request) -> Response:
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        found = self.request(request.path_params["uid"])
+        if found is None:
+            return _error(404, "Request not found.")
+        if not isinstance(body, dict):
+            return _error(422, "Body must be a JSON object.")
+        statuses = {"open", "in_progress", "waiting", "resolved", "archived"}
+        if "status" in body and body["status"] not in statuses:
+            return _error(422, "status must be one of " + ", ".join(sorted(statuses)) + ".")
+        found.update(body)
+        return JSONResponse({"result": {"uid": found["_uid"], "status": found.get("status", "open")}})
+
+    async def _add_message(self, request: Request) -> Response:
+        return await self._add_to_thread(request, private=False)
+
+    async def _add_note(self, request: Request) -> Response:
+        return await self._add_to_thread(request, private=True)
+
+    async def _add_to_thread(self, request: Request, *, private: bool) -> Response:
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        uid = request.path_params["uid"]
+        if self.request(uid) is None:
+            return _error(404, "Request not found.")
+        text_keys = ("body_markdown",) if private else ("body_text", "body_markdown")
+        author_key = "sent_by" if private else "sent_by_uid"
+        if not isinstance(body, dict) or not any(isinstance(body.get(k), str) and body[k] for k in text_keys):
+            return _error(422, f"{' or '.join(text_keys)} is required.")
+        if author_key in body and body[author_key] not in {u["uid"] for u in self.users}:
+            return _error(422, f"{author_key} must be an existing user.")
+        self.messages.append({"request_uid": uid, "private": private, **body})
+        return JSONResponse({"result": {"uid": f"msg_{len(self.messages)}"}}, status_code=201)
 
     def _created(self, body: dict[str, Any]) -> Response:
         with self._lock:

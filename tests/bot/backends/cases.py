@@ -39,6 +39,10 @@ class BackendCase:
     """Values the helpdesk itself refuses (checked by the fake as the real API would)."""
     refusal_words: str
     """Part of the helpdesk's reason for refusing ``invalid_values``."""
+    replies: Callable[[], list[tuple[str, str, bool]]]
+    """``(ticket id, text, internal)`` of every reply the fake received."""
+    status_of: Callable[[str], str | None]
+    closed_status: str
 
 
 @contextmanager
@@ -64,6 +68,12 @@ def siit_case(servers: ServerLoop) -> Iterator[BackendCase]:
             valid_values={"ci_floor": 3.0, "ci_model": "HP 400"},
             invalid_values={"ci_floor": 3.0, "ci_model": "Not a model"},
             refusal_words="'Not a model' is not one of its options",
+            replies=lambda: [
+                (m["request_uid"], m.get("body_text") or m.get("body_markdown", ""), m["private"])
+                for m in fake.messages
+            ],
+            status_of=lambda uid: (fake.request(uid) or {}).get("status"),
+            closed_status="resolved",
         )
     finally:
         servers.stop(running)
@@ -101,6 +111,9 @@ def suptask_case(servers: ServerLoop) -> Iterator[BackendCase]:
             valid_values={IMPACT_FIELD: "Low"},
             invalid_values={IMPACT_FIELD: "Low", STALE_FIELD: "x"},
             refusal_words="does not belong to the form",
+            replies=lambda: [(r["ticket_id"], r["text"], r["channel"] == ["responder"]) for r in fake.replies],
+            status_of=lambda ticket_id: fake.tickets.get(ticket_id, {}).get("status"),
+            closed_status="Closed",
         )
     finally:
         servers.stop(running)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, TicketBackend
+from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply, TicketBackend
 from bot.forms.model import Draft
 from tests.bot.backends.cases import CASES, BackendCase
 from tests.fakes.servers import ServerLoop
@@ -88,3 +88,31 @@ def test_a_helpdesk_that_stays_down_is_reported_unavailable(
     assert down.value.retryable
     assert case.token not in str(down.value)
     assert case.tickets_created() == 0
+
+
+def test_replies_and_internal_notes_reach_the_ticket(servers: ServerLoop, case: BackendCase) -> None:
+    async def use(backend: TicketBackend) -> str:
+        created = await create(backend, case, case.valid_values)
+        await backend.add_reply(created.id, Reply("Any update?", case.requester))
+        await backend.add_reply(created.id, Reply("Agents only", case.requester, internal=True))
+        return created.id
+
+    ticket_id = run(servers, case, use)
+    replies = case.replies()
+    assert [(t, internal) for t, _, internal in replies] == [(ticket_id, False), (ticket_id, True)]
+    assert "Any update?" in replies[0][1] and "Agents only" in replies[1][1]
+
+
+def test_closing_a_ticket_sets_the_helpdesks_closed_status(servers: ServerLoop, case: BackendCase) -> None:
+    async def use(backend: TicketBackend) -> str:
+        created = await create(backend, case, case.valid_values)
+        await backend.set_status(created.id, "closed")
+        return created.id
+
+    assert case.status_of(run(servers, case, use)) == case.closed_status
+
+
+def test_a_reply_to_an_unknown_ticket_is_refused(servers: ServerLoop, case: BackendCase) -> None:
+    with pytest.raises(BackendError) as refused:
+        run(servers, case, lambda b: b.add_reply("00000000-0000-4000-8000-000000000000", Reply("x", case.requester)))
+    assert not refused.value.retryable and "not found" in refused.value.reason
