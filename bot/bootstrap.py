@@ -33,6 +33,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.notify import SlackNotifier
 from bot.storage.database import create_engine, create_schema
 from bot.storage.drafts import DraftStore
+from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
@@ -116,7 +117,10 @@ def create_app(settings: Settings) -> Starlette:
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
     desk = TicketDesk(backend=backend, store=store)
-    notifier = SlackNotifier(client=slack_client, tickets=store, drafts=drafts, helpdesk=backend.display_name)
+    threads = MessageTicketStore(engine=engine)
+    notifier = SlackNotifier(
+        client=slack_client, tickets=store, drafts=drafts, threads=threads, helpdesk=backend.display_name
+    )
     delivery = TicketDelivery(
         desk=desk,
         catalog=catalog,
@@ -133,6 +137,8 @@ def create_app(settings: Settings) -> Starlette:
         directory=SlackDirectory(client=slack_client),
         routing=create_routing(settings, backend, forms_file),
         delivery=delivery,
+        threads=threads,
+        ticket_emoji=settings.ticket_emoji,
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)

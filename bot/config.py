@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     suptask_api_url: str = "https://public-api-prod.suptask.com/api/v2/public"
     forms_file: Path = Path("forms.yml")
 
+    ticket_emoji: Annotated[tuple[str, ...], NoDecode] = ("ticket",)
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -41,11 +42,11 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
 
-    @field_validator("siit_services", mode="before")
+    @field_validator("siit_services", "ticket_emoji", mode="before")
     @classmethod
-    def _split_services(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
         return value
 
     @field_validator("slack_api_url")

@@ -21,6 +21,11 @@ class SlackOrigin:
     draft_id: str | None = None
     replaced_draft_id: str | None = None
     """A draft this submission was reopened from ("Try again"), discarded once filed."""
+    message_ts: str | None = None
+    """The Slack message the ticket was made from (shortcut, reaction)."""
+    thread_ts: str | None = None
+    """The claimed thread the ticket lives in; the confirmation is a reply there."""
+    via_reaction: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,28 @@ from bot.storage.tickets import TicketRecord, TicketStore
 log = logging.getLogger(__name__)
 
 
-async def announce_ticket(client: AsyncWebClient, store: TicketStore, record: TicketRecord) -> TicketRecord:
-    """Post the ticket message and remember where; returns the record with its Slack place."""
+async def announce_ticket(
+    client: AsyncWebClient, store: TicketStore, record: TicketRecord, *, thread_ts: str | None = None
+) -> TicketRecord:
+    """Post the ticket message (as a reply in ``thread_ts`` when the ticket lives in an existing
+    thread), else by DM, and remember where; returns the record with its Slack place."""
     text, blocks = ticket_message(record)
-    for channel in (record.channel_id, record.requester_id):
+    places = [(record.channel_id, thread_ts), (record.requester_id, None)]
+    for channel, thread in places:
         if not channel:
             continue
         try:
-            response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+            response = await client.chat_postMessage(
+                channel=channel, thread_ts=thread, text=text, blocks=blocks, unfurl_links=False
+            )
         except SlackApiError as exc:
             log.info("cannot post ticket %s in %s: %s", record.friendly_id, channel, exc.response.get("error"))
             continue
         posted_in, ts = str(response["channel"]), str(response["ts"])
-        await store.set_slack_message(record.backend, record.ticket_id, channel_id=posted_in, message_ts=ts)
-        return replace(record, channel_id=posted_in, message_ts=ts, thread_ts=ts)
+        root = thread or ts
+        await store.set_slack_message(
+            record.backend, record.ticket_id, channel_id=posted_in, message_ts=ts, thread_ts=root
+        )
+        return replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
     log.warning("ticket %s was filed but could not be posted in Slack", record.friendly_id)
     return record

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.forms.model import Draft
 from bot.slack.deps import Deps
+from bot.slack.metadata import ModalContext
 from bot.slack.modal import open_form
 
 COMMAND = "/ticket"
@@ -23,5 +24,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             deps,
             trigger_id=command["trigger_id"],
             draft=Draft(title=str(command.get("text") or "").strip()),
-            channel_id=command.get("channel_id"),
+            context=ModalContext(form_id="", channel_id=command.get("channel_id")),
         )

@@ -9,6 +9,7 @@ from bot.delivery.service import TicketDelivery
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.storage.drafts import DraftStore
+from bot.storage.message_tickets import MessageTicketStore
 from bot.tickets import TicketDesk
 
 
@@ -20,6 +21,8 @@ class Deps:
     directory: SlackDirectory
     routing: Routing
     delivery: TicketDelivery
+    threads: MessageTicketStore
+    ticket_emoji: tuple[str, ...]
 
     @property
     def helpdesk(self) -> str:

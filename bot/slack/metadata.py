@@ -13,6 +13,10 @@ class ModalContext:
     channel_id: str | None = None
     draft_id: str | None = None
     """The stored draft this modal was reopened from, discarded once the ticket is filed."""
+    requester_id: str | None = None
+    """Who the ticket is for when it is not the person filing it (a message's author)."""
+    message_ts: str | None = None
+    thread_ts: str | None = None
 
     def dump(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))
@@ -26,8 +30,5 @@ class ModalContext:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("form_id"), str):
             return None
-        return cls(
-            form_id=data["form_id"],
-            channel_id=data.get("channel_id") if isinstance(data.get("channel_id"), str) else None,
-            draft_id=data.get("draft_id") if isinstance(data.get("draft_id"), str) else None,
-        )
+        texts = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and isinstance(v, str)}
+        return cls(**texts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -37,16 +38,16 @@ async def open_form(
     *,
     trigger_id: str,
     draft: Draft,
-    channel_id: str | None,
-    draft_id: str | None = None,
+    context: ModalContext,
     notice: str | None = None,
 ) -> None:
     """Open at once with the cached form; on a cold cache open a loading view and update it
-    when the helpdesk answers, so a slow helpdesk never costs the trigger."""
+    when the helpdesk answers, so a slow helpdesk never costs the trigger. The form is the
+    draft's, else the one routed to the context's channel."""
     known = draft.form_id and deps.catalog.knows(draft.form_id)
-    form_id = draft.form_id if draft.form_id and known else deps.routing.form_for(channel_id)
+    form_id = draft.form_id if draft.form_id and known else deps.routing.form_for(context.channel_id)
     draft.form_id = form_id
-    context = ModalContext(form_id=form_id, channel_id=channel_id, draft_id=draft_id)
+    context = replace(context, form_id=form_id)
     cached = deps.catalog.cached(form_id)
     if cached is not None:
         await client.views_open(trigger_id=trigger_id, view=form_view(deps, cached, draft, context, notice))

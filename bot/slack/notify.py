@@ -16,6 +16,7 @@ from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view
 from bot.storage.drafts import DraftStore
+from bot.storage.message_tickets import MessageTicketStore, ThreadKey
 from bot.storage.tickets import TicketRecord, TicketStore
 
 log = logging.getLogger(__name__)
@@ -24,14 +25,31 @@ log = logging.getLogger(__name__)
 class SlackNotifier:
     """The delivery listener for tickets asked for in Slack."""
 
-    def __init__(self, *, client: AsyncWebClient, tickets: TicketStore, drafts: DraftStore, helpdesk: str) -> None:
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        tickets: TicketStore,
+        drafts: DraftStore,
+        threads: MessageTicketStore,
+        helpdesk: str,
+        done_emoji: str = "white_check_mark",
+    ) -> None:
         self._client = client
         self._tickets = tickets
         self._drafts = drafts
+        self._threads = threads
         self._helpdesk = helpdesk
+        self._done_emoji = done_emoji
 
     async def filed(self, request: TicketRequest, record: TicketRecord) -> None:
-        record = await announce_ticket(self._client, self._tickets, record)
+        origin = request.origin
+        record = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
+        key = thread_key(request)
+        if key is not None:
+            await self._threads.filed(key, friendly_id=record.friendly_id, url=record.url)
+        if origin.via_reaction and origin.channel_id and origin.message_ts:
+            await self._mark(origin.channel_id, origin.message_ts)
         where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."
         await self._show(request, filed_view(record, where))
         for draft_id in {request.origin.draft_id, request.origin.replaced_draft_id} - {None}:
@@ -44,12 +62,25 @@ class SlackNotifier:
             await self._dm(request, text + " You will get a message when it is filed.")
 
     async def refused(self, request: TicketRequest, error: BackendError) -> None:
+        await self._release(request)
         draft_id = request.origin.draft_id or ""
         if not await self._show(request, failed_view(self._helpdesk, error.reason, draft_id=draft_id, retryable=False)):
             await self._dm_failure(request, error)
 
     async def gave_up(self, request: TicketRequest, error: BackendError) -> None:
+        await self._release(request)
         await self._dm_failure(request, error, retryable=True)
+
+    async def _release(self, request: TicketRequest) -> None:
+        key = thread_key(request)
+        if key is not None:
+            await self._threads.release(key)
+
+    async def _mark(self, channel_id: str, message_ts: str) -> None:
+        try:
+            await self._client.reactions_add(channel=channel_id, timestamp=message_ts, name=self._done_emoji)
+        except SlackApiError as exc:
+            log.info("could not mark %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
 
     async def _show(self, request: TicketRequest, view: View) -> bool:
         if request.origin.view_id is None:
@@ -66,3 +97,11 @@ class SlackNotifier:
             await self._client.chat_postMessage(channel=request.origin.user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.error("could not message %s: %s", request.origin.user_id, exc.response.get("error"))
+
+
+def thread_key(request: TicketRequest) -> ThreadKey | None:
+    """The claimed thread of a ticket made from a message."""
+    origin = request.origin
+    if origin.thread_ts is None or origin.channel_id is None:
+        return None
+    return ThreadKey(team_id=origin.team_id, channel_id=origin.channel_id, thread_ts=origin.thread_ts)

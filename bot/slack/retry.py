@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -22,16 +23,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         stored = await deps.drafts.load(draft_id, user_id=str((body.get("user") or {}).get("id")))
         if stored is None:
             return
+        saved = ModalContext.load(stored.context) or ModalContext(form_id="", channel_id=stored.channel_id)
+        context = replace(saved, draft_id=draft_id)
         view = body.get("view")
         if view is None:  # the button of a DM: a fresh trigger, a new modal
-            await open_form(
-                client,
-                deps,
-                trigger_id=body["trigger_id"],
-                draft=stored.draft,
-                channel_id=stored.channel_id,
-                draft_id=draft_id,
-            )
+            await open_form(client, deps, trigger_id=body["trigger_id"], draft=stored.draft, context=context)
             return
         form_id = stored.draft.form_id or deps.routing.form_for(stored.channel_id)
         try:
@@ -39,5 +35,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except BackendError as exc:
             await update_view(client, view["id"], load_failed_view(deps.helpdesk, exc.reason))
             return
-        context = ModalContext(form_id=form.id, channel_id=stored.channel_id, draft_id=draft_id)
-        await update_view(client, view["id"], form_view(deps, form, stored.draft, context))
+        await update_view(client, view["id"], form_view(deps, form, stored.draft, replace(context, form_id=form.id)))

@@ -13,6 +13,7 @@ from slack_sdk.models.views import View
 
 from bot.forms import limits
 from bot.slack.mrkdwn import escape, link
+from bot.storage.message_tickets import ThreadTicket
 from bot.storage.tickets import TicketRecord
 
 RETRY_ACTION = "retry_ticket"
@@ -25,6 +26,16 @@ def _status_view(*blocks: SectionBlock | ContextBlock | ActionsBlock, title: str
 
 def _text(markdown: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=limits.fit(markdown, limits.CONTEXT_TEXT)))
+
+
+def already_filed_view(existing: ThreadTicket | None) -> View:
+    return _status_view(_text(already_text(existing)))
+
+
+def already_text(existing: ThreadTicket | None) -> str:
+    if existing is None or existing.friendly_id is None:
+        return ":hourglass_flowing_sand: A ticket for this thread is already being filed."
+    return f":ticket: This thread already has ticket {link(existing.url, existing.friendly_id)}."
 
 
 def loading_view(helpdesk: str) -> View:

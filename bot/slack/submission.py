@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.forms.model import Draft, FieldKind, Form
 from bot.forms.values import parse_state, validate
 from bot.forms.view import FORM_CALLBACK_ID, TITLE_BLOCK
 from bot.slack.deps import Deps
+from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
-from bot.slack.status_views import submitting_view
+from bot.slack.status_views import already_filed_view, submitting_view
+from bot.storage.message_tickets import ThreadKey
 
 FORM_WAIT_SECONDS = 2.0
 """How long a submission may wait for an uncached form and still answer Slack within 3 s."""
@@ -20,7 +24,7 @@ FORM_WAIT_SECONDS = 2.0
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(FORM_CALLBACK_ID)
-    async def submit_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def submit_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         context = ModalContext.load(view.get("private_metadata"))
         form = await deps.catalog.get_within(context.form_id, FORM_WAIT_SECONDS) if context else None
         if context is None or form is None:
@@ -34,19 +38,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
+        key = thread_key_of(body, context)
+        if key is not None and not await deps.threads.claim(key):
+            await ack(response_action="update", view=already_filed_view(await deps.threads.get(key)))
+            return
         await ack(response_action="update", view=submitting_view(deps.helpdesk))
-        await deps.delivery.submit(await ticket_request(deps, body, view["id"], form, draft, context))
+        request = await ticket_request(deps, body, view["id"], form, draft, context)
+        if context.message_ts and context.channel_id:
+            request = replace(request, message_link=await permalink(client, context.channel_id, context.message_ts))
+        await deps.delivery.submit(request)
 
 
 async def ticket_request(
     deps: Deps, body: dict[str, Any], view_id: str, form: Form, draft: Draft, context: ModalContext
 ) -> TicketRequest:
     """Save the draft (so nothing typed is lost) and say who asks for what, from where."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id"))
-    team_id = str(user.get("team_id") or (body.get("team") or {}).get("id") or "")
-    draft_id = await deps.drafts.save(draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id)
-    people = await deps.directory.people([user_id, *people_in(form, draft)])
+    user_id, team_id = user_and_team(body)
+    saved_context = replace(context, draft_id=None).dump()
+    draft_id = await deps.drafts.save(
+        draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=saved_context
+    )
+    requester_id = context.requester_id or user_id
+    people = await deps.directory.people([requester_id, user_id, *people_in(form, draft)])
     origin = SlackOrigin(
         user_id=user_id,
         team_id=team_id,
@@ -54,10 +67,30 @@ async def ticket_request(
         view_id=view_id,
         draft_id=draft_id,
         replaced_draft_id=context.draft_id,
+        message_ts=context.message_ts,
+        thread_ts=context.thread_ts,
     )
     return TicketRequest(
-        form_id=form.id, draft=draft, requester=people[user_id], reporter=people[user_id], origin=origin, people=people
+        form_id=form.id,
+        draft=draft,
+        requester=people[requester_id],
+        reporter=people[user_id],
+        origin=origin,
+        people=people,
     )
+
+
+def user_and_team(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    team_id = user.get("team_id") or (body.get("team") or {}).get("id") or ""
+    return str(user.get("id")), str(team_id)
+
+
+def thread_key_of(body: dict[str, Any], context: ModalContext) -> ThreadKey | None:
+    """The thread a ticket made from a message lives in; claimed before filing."""
+    if not context.thread_ts or not context.channel_id:
+        return None
+    return ThreadKey(team_id=user_and_team(body)[1], channel_id=context.channel_id, thread_ts=context.thread_ts)
 
 
 def people_in(form: Form, draft: Draft) -> list[str]:

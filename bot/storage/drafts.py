@@ -17,22 +17,23 @@ from bot.storage.tables import drafts
 class StoredDraft:
     draft: Draft
     channel_id: str | None
+    context: str | None = None
 
 
 class DraftStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def save(self, draft: Draft, *, team_id: str, user_id: str, channel_id: str | None) -> str:
+    async def save(
+        self, draft: Draft, *, team_id: str, user_id: str, channel_id: str | None, context: str | None = None
+    ) -> str:
+        """``context``: the modal's private metadata, so a reopened form keeps where it came from."""
         draft_id = str(uuid.uuid4())
+        content = {**asdict(draft), "context": context}
         async with self._engine.begin() as connection:
             await connection.execute(
                 drafts.insert().values(
-                    id=draft_id,
-                    team_id=team_id,
-                    user_id=user_id,
-                    channel_id=channel_id,
-                    content=asdict(draft),
+                    id=draft_id, team_id=team_id, user_id=user_id, channel_id=channel_id, content=content
                 )
             )
         return draft_id
@@ -46,7 +47,12 @@ class DraftStore:
             row = (await connection.execute(query)).first()
         if row is None or not isinstance(row.content, dict):
             return None
-        return StoredDraft(draft=draft_from_content(row.content), channel_id=row.channel_id)
+        context = row.content.get("context")
+        return StoredDraft(
+            draft=draft_from_content(row.content),
+            channel_id=row.channel_id,
+            context=context if isinstance(context, str) else None,
+        )
 
     async def discard(self, draft_id: str) -> None:
         async with self._engine.begin() as connection:

@@ -51,3 +51,17 @@ outbox = Table(
     Column("ticket_id", String(255)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+message_tickets = Table(
+    "message_tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("thread_ts", String(32), nullable=False),
+    Column("friendly_id", String(255)),
+    Column("url", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The guarantee of one ticket per Slack message and per thread, across retries and processes.
+    UniqueConstraint("team_id", "channel_id", "thread_ts", name="uq_message_tickets_thread"),
+)

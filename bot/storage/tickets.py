@@ -35,13 +35,15 @@ class TicketStore:
         async with self._engine.begin() as connection:
             await connection.execute(tickets.insert().values(**asdict(record)))
 
-    async def set_slack_message(self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str) -> None:
-        """Where the ticket message was posted; its thread is the ticket's thread."""
+    async def set_slack_message(
+        self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str
+    ) -> None:
+        """Where the ticket message was posted, and the thread the ticket lives in."""
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(tickets)
                 .where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
-                .values(channel_id=channel_id, message_ts=message_ts, thread_ts=message_ts)
+                .values(channel_id=channel_id, message_ts=message_ts, thread_ts=thread_ts)
             )
 
     async def get(self, backend: str, ticket_id: str) -> TicketRecord | None:

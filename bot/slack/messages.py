@@ -1,0 +1,58 @@
+"""Helpers over Slack messages: pure payload readers, and the two lookups that fetch one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.forms.limits import fit
+from bot.forms.view import TITLE_MAX_LENGTH
+
+log = logging.getLogger(__name__)
+
+
+def title_from_text(text: str) -> str:
+    """The message's first non-empty line, cut to fit a ticket title."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return fit(first, TITLE_MAX_LENGTH)
+
+
+def thread_root(message: Mapping[str, Any]) -> str | None:
+    """The ts of the thread a message belongs to; a message outside a thread is its own root."""
+    root = message.get("thread_ts") or message.get("ts")
+    return root if isinstance(root, str) and root else None
+
+
+def is_from_a_bot(message: Mapping[str, Any]) -> bool:
+    return bool(message.get("bot_id")) or message.get("subtype") == "bot_message"
+
+
+def author(message: Mapping[str, Any]) -> str | None:
+    user = message.get("user")
+    return user if isinstance(user, str) and user else None
+
+
+async def permalink(client: AsyncWebClient, channel_id: str, message_ts: str) -> str | None:
+    try:
+        response = await client.chat_getPermalink(channel=channel_id, message_ts=message_ts)
+    except SlackApiError as exc:
+        log.info("no permalink for %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
+        return None
+    link = response.get("permalink")
+    return link if isinstance(link, str) else None
+
+
+async def fetch_message(client: AsyncWebClient, channel_id: str, message_ts: str) -> dict[str, Any] | None:
+    """One message by its ts, whether a thread root or a reply."""
+    try:
+        response = await client.conversations_replies(channel=channel_id, ts=message_ts, limit=1, inclusive=True)
+    except SlackApiError as exc:
+        log.info("cannot read %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
+        return None
+    messages = response.get("messages") or []
+    found = next((m for m in messages if isinstance(m, dict) and m.get("ts") == message_ts), None)
+    return found

@@ -1,0 +1,95 @@
+"""A ticket emoji on a message files it at once (there is no trigger, so no modal)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery.request import SlackOrigin, TicketRequest
+from bot.forms.model import Draft, FieldValue
+from bot.slack.deps import Deps
+from bot.slack.messages import author, fetch_message, is_from_a_bot, permalink, thread_root, title_from_text
+from bot.slack.status_views import already_text
+from bot.storage.message_tickets import ThreadKey
+
+log = logging.getLogger(__name__)
+UNTITLED = "Ticket from a Slack message"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event("reaction_added")
+    async def file_from_reaction(
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        request: AsyncBoltRequest,
+    ) -> None:
+        item = event.get("item") or {}
+        channel_id, message_ts = item.get("channel"), item.get("ts")
+        if event.get("reaction") not in deps.ticket_emoji or item.get("type") != "message":
+            log.debug("ignored reaction %s", event.get("reaction"))
+            return
+        if not isinstance(channel_id, str) or not isinstance(message_ts, str) or not deps.routing.covers(channel_id):
+            log.debug("ignored reaction in %s: not routed", channel_id)
+            return
+        if event.get("item_user") == context.bot_user_id:
+            return
+        message = await fetch_message(client, channel_id, message_ts)
+        if message is None or is_from_a_bot(message):
+            log.debug("ignored reaction on %s/%s: missing or a bot's message", channel_id, message_ts)
+            return
+        root = thread_root(message) or message_ts
+        team_id = str(body.get("team_id") or context.team_id or "")
+        key = ThreadKey(team_id=team_id, channel_id=channel_id, thread_ts=root)
+        if not await deps.threads.claim(key):
+            # A reaction on a reply in a thread that has its ticket says so; Slack's retries stay quiet.
+            if message_ts != root and not request.headers.get("x-slack-retry-num"):
+                await _say_in_thread(client, key, already_text(await deps.threads.get(key)))
+            return
+        await deps.delivery.submit(await reaction_request(deps, client, event, message, key))
+
+
+async def reaction_request(
+    deps: Deps, client: AsyncWebClient, event: dict[str, Any], message: dict[str, Any], key: ThreadKey
+) -> TicketRequest:
+    reporter = str(event.get("user"))
+    requester = author(message) or reporter
+    text = str(message.get("text") or "")
+    form_id = deps.routing.form_for(key.channel_id)
+    form = deps.catalog.cached(form_id)
+    defaults: dict[str, FieldValue] = {f.id: f.default for f in form.fields if f.default is not None} if form else {}
+    draft = Draft(form_id=form_id, title=title_from_text(text) or UNTITLED, description=text, values=defaults)
+    draft_id = await deps.drafts.save(draft, team_id=key.team_id, user_id=reporter, channel_id=key.channel_id)
+    people = await deps.directory.people([requester, reporter])
+    message_ts = str(message.get("ts"))
+    origin = SlackOrigin(
+        user_id=reporter,
+        team_id=key.team_id,
+        channel_id=key.channel_id,
+        draft_id=draft_id,
+        message_ts=message_ts,
+        thread_ts=key.thread_ts,
+        via_reaction=True,
+    )
+    return TicketRequest(
+        form_id=form_id,
+        draft=draft,
+        requester=people[requester],
+        reporter=people[reporter],
+        origin=origin,
+        people=people,
+        message_link=await permalink(client, key.channel_id, message_ts),
+    )
+
+
+async def _say_in_thread(client: AsyncWebClient, key: ThreadKey, text: str) -> None:
+    try:
+        await client.chat_postMessage(channel=key.channel_id, thread_ts=key.thread_ts, text=text)
+    except SlackApiError as exc:
+        log.info("could not answer in %s: %s", key.channel_id, exc.response.get("error"))

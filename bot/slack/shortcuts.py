@@ -1,0 +1,68 @@
+"""The "New ticket" global shortcut and the "Create ticket" message shortcut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.forms.model import Draft
+from bot.slack.deps import Deps
+from bot.slack.messages import author, thread_root, title_from_text
+from bot.slack.metadata import ModalContext
+from bot.slack.modal import open_form
+from bot.slack.status_views import already_filed_view
+from bot.storage.message_tickets import ThreadKey
+
+GLOBAL_SHORTCUT = "create_ticket"
+MESSAGE_SHORTCUT = "create_ticket_from_message"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.shortcut(GLOBAL_SHORTCUT)
+    async def new_ticket(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        # No channel: the ticket message goes to the requester by DM.
+        await open_form(client, deps, trigger_id=shortcut["trigger_id"], draft=Draft(), context=ModalContext(""))
+
+    @app.shortcut(MESSAGE_SHORTCUT)
+    async def ticket_from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        channel_id = (shortcut.get("channel") or {}).get("id")
+        root = thread_root(message)
+        clicked_by = str((shortcut.get("user") or {}).get("id"))
+        if not isinstance(channel_id, str) or root is None:
+            return
+        team_id = str((shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id") or "")
+        existing = await deps.threads.get(ThreadKey(team_id, channel_id, root))
+        if existing is not None:
+            await client.views_open(trigger_id=shortcut["trigger_id"], view=already_filed_view(existing))
+            return
+        requester = author(message) or clicked_by
+        text = str(message.get("text") or "")
+        context = ModalContext(
+            form_id="",
+            channel_id=channel_id,
+            requester_id=requester if requester != clicked_by else None,
+            message_ts=str(message.get("ts")),
+            thread_ts=root,
+        )
+        await open_form(
+            client,
+            deps,
+            trigger_id=shortcut["trigger_id"],
+            draft=Draft(title=title_from_text(text), description=text),
+            context=context,
+            notice=on_behalf_notice(requester, clicked_by, deps.helpdesk),
+        )
+
+
+def on_behalf_notice(requester: str, reporter: str, helpdesk: str) -> str | None:
+    if requester == reporter:
+        return None
+    return (
+        f"This ticket is for <@{requester}>, who wrote the message. Unless you are a {helpdesk} admin, "
+        f"{helpdesk} files it in their name, not yours."
+    )
