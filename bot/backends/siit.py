@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -21,6 +21,15 @@ RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
 STATUSES = {"closed": "resolved", "open": "open"}
 LABELLED_PREFIX = "label:"
 """Fields from the forms file, sent as Siit's arbitrary ``{label, value}`` inputs."""
+
+
+@dataclass(frozen=True)
+class SiitUser:
+    uid: str
+    is_admin: bool = False
+
+
+NO_USER = SiitUser(uid="")
 
 
 def labelled(form_field: FormField) -> FormField:
@@ -49,7 +58,7 @@ class SiitBackend:
         self._service_ids = tuple(service_ids)
         self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
-        self._users = StaleWhileRevalidateCache[str, str](self._lookup_user, ttl_seconds=user_cache_seconds)
+        self._users = StaleWhileRevalidateCache[str, SiitUser](self._lookup_user, ttl_seconds=user_cache_seconds)
 
     def form_ids(self) -> Sequence[str]:
         return self._service_ids
@@ -64,7 +73,9 @@ class SiitBackend:
         if requester_uid is None:
             response = await self._request("POST", "/requests/slack", json=self._slack_request(ticket))
         else:
-            response = await self._request("POST", "/requests", json=await self._request_body(ticket, requester_uid))
+            author_uid = await self._author(ticket, requester_uid)
+            body = await self._request_body(ticket, requester_uid, author_uid)
+            response = await self._request("POST", "/requests", json=body)
         return _created(response)
 
     async def add_reply(self, ticket_id: str, reply: Reply) -> None:
@@ -90,12 +101,25 @@ class SiitBackend:
         await self._request("PUT", f"/requests/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     async def siit_user_uid(self, person: Person) -> str | None:
-        """The Siit user with the member's Slack email, cached; ``""`` is cached for "none"."""
+        """The Siit user with the member's Slack email, cached (a miss is cached too)."""
+        user = await self._siit_user(person)
+        return user.uid if user else None
+
+    async def _siit_user(self, person: Person) -> SiitUser | None:
         if not person.email:
             return None
-        return await self._users.get(person.email.lower()) or None
+        user = await self._users.get(person.email.lower())
+        return user if user.uid else None
 
-    async def _request_body(self, ticket: NewTicket, requester_uid: str) -> dict[str, Any]:
+    async def _author(self, ticket: NewTicket, requester_uid: str) -> str:
+        """Siit's rule: the author is the requester or an admin. Someone filing for another
+        person is the author only when they are a Siit admin; otherwise the requester is."""
+        if ticket.reporter.slack_id == ticket.requester.slack_id:
+            return requester_uid
+        reporter = await self._siit_user(ticket.reporter)
+        return reporter.uid if reporter and reporter.is_admin else requester_uid
+
+    async def _request_body(self, ticket: NewTicket, requester_uid: str, author_uid: str) -> dict[str, Any]:
         inputs: list[dict[str, Any]] = []
         for form_field in ticket.form.fields:
             value = ticket.draft.values.get(form_field.id)
@@ -118,7 +142,7 @@ class SiitBackend:
         body: dict[str, Any] = {
             "title": ticket.draft.title,
             "submitted_from": "slack",
-            "author": requester_uid,
+            "author": author_uid,
             "requested_by": requester_uid,
             "target": ticket.form.id,
             "custom_form_inputs": inputs,
@@ -158,14 +182,14 @@ class SiitBackend:
         found = [uid for uid in uids if uid]
         return found if form_field.multiple else found[0] if found else None
 
-    async def _lookup_user(self, email: str) -> str:
+    async def _lookup_user(self, email: str) -> SiitUser:
         response = await self._request("GET", "/users", params={"email_in[]": email})
         body = response.json()
         results = body.get("results") if isinstance(body, dict) else None
         for user in results if isinstance(results, list) else []:
             if isinstance(user, dict) and isinstance(user.get("uid"), str):
-                return str(user["uid"])
-        return ""
+                return SiitUser(uid=user["uid"], is_admin=user.get("role_name") == "admin")
+        return NO_USER
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         url = self._api_url + path

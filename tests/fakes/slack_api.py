@@ -63,6 +63,27 @@ class FakeSlack:
             "profile": {"email": email, "real_name": name} if email else {"real_name": name},
         }
 
+    def seed_message(
+        self, channel: str, ts: str, *, user: str, text: str, thread_ts: str | None = None, bot_id: str | None = None
+    ) -> dict[str, Any]:
+        """A message people wrote before the test, readable through conversations.replies."""
+        message: dict[str, Any] = {"type": "message", "channel": channel, "ts": ts, "user": user, "text": text}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if bot_id:
+            message["bot_id"] = bot_id
+        with self._lock:
+            self.messages[(channel, ts)] = message
+        return message
+
+    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """Messages posted in a thread, oldest first."""
+        with self._lock:
+            return sorted(
+                (m for (c, _), m in self.messages.items() if c == channel and m.get("thread_ts") == thread_ts),
+                key=lambda m: m["ts"],
+            )
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -149,6 +170,35 @@ class FakeSlack:
         message["thread_ts"] = args.get("thread_ts")
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel")), str(args.get("ts"))
+        message = self.messages.get((channel, ts))
+        if message is None:
+            return {"ok": False, "error": "thread_not_found"}
+        if channel not in self.member_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        return {"ok": True, "messages": [message], "has_more": False}
+
+    def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel")), str(args.get("message_ts"))
+        if (channel, ts) not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+
+    def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        message = self.messages.get((str(args.get("channel")), str(args.get("timestamp"))))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        reactions = message.setdefault("reactions", [])
+        if args.get("name") in reactions:
+            return {"ok": False, "error": "already_reacted"}
+        reactions.append(args.get("name"))
+        return {"ok": True}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel")), str(args.get("ts")))

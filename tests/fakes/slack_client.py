@@ -108,6 +108,59 @@ class SlackSender:
             payload["channel"] = {"id": "DU100"}
         return self.interaction(payload)
 
+    def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> httpx.Response:
+        envelope = {
+            "token": "verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A1",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
+        return self.send(json.dumps(envelope).encode(), "application/json", headers=headers)
+
+    def reaction(
+        self, message: dict[str, Any], *, user: str = "U300", reaction: str = "ticket", event_id: str = "Ev1", **kw: Any
+    ) -> httpx.Response:
+        event = {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": reaction,
+            "item_user": message.get("user"),
+            "item": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
+            "event_ts": str(time.time()),
+        }
+        return self.event(event, event_id=event_id, **kw)
+
+    def message_shortcut(self, message: dict[str, Any], *, user: str = "U300") -> httpx.Response:
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": "create_ticket_from_message",
+                "team": {"id": TEAM_ID, "domain": "test"},
+                "user": {"id": user, "team_id": TEAM_ID, "name": "reporter"},
+                "channel": {"id": message["channel"], "name": "help"},
+                "message": {k: v for k, v in message.items() if k != "channel"},
+                "message_ts": message["ts"],
+                "trigger_id": mint_trigger_id(),
+                "response_url": "https://hooks.slack.invalid/actions/1",
+            }
+        )
+
+    def global_shortcut(self, *, user: str = "U100") -> httpx.Response:
+        return self.interaction(
+            {
+                "type": "shortcut",
+                "callback_id": "create_ticket",
+                "team": {"id": TEAM_ID, "domain": "test"},
+                "user": {"id": user, "team_id": TEAM_ID, "name": "person"},
+                "trigger_id": mint_trigger_id(),
+            }
+        )
+
     def block_suggestion(self, view: dict[str, Any], block_id: str, query: str) -> httpx.Response:
         return self.interaction(
             {
