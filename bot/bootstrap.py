@@ -26,18 +26,23 @@ from bot.catalog import FormCatalog
 from bot.config import Settings
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
+from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.app import create_bolt_app
 from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
 from bot.slack.notify import SlackNotifier
+from bot.slack.ticket_thread import TicketThread
+from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, create_schema
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
 from bot.web import SlackEndpoint, healthz
+from bot.webhooks import SuptaskWebhook
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +122,11 @@ def create_app(settings: Settings) -> Starlette:
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
     desk = TicketDesk(backend=backend, store=store)
-    threads = MessageTicketStore(engine=engine)
+    thread_claims = MessageTicketStore(engine=engine)
+    sync_log = SyncLog(engine=engine)
+    ticket_thread = TicketThread(client=slack_client, tickets=store, backend=backend)
     notifier = SlackNotifier(
-        client=slack_client, tickets=store, drafts=drafts, threads=threads, helpdesk=backend.display_name
+        client=slack_client, tickets=store, drafts=drafts, threads=thread_claims, helpdesk=backend.display_name
     )
     delivery = TicketDelivery(
         desk=desk,
@@ -137,33 +144,53 @@ def create_app(settings: Settings) -> Starlette:
         directory=SlackDirectory(client=slack_client),
         routing=create_routing(settings, backend, forms_file),
         delivery=delivery,
-        threads=threads,
+        thread_claims=thread_claims,
+        ticket_thread=ticket_thread,
+        sync_log=sync_log,
+        reply_policy=ReplyPolicy(
+            default=settings.reply_sync,
+            per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
+        ),
         ticket_emoji=settings.ticket_emoji,
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)
     endpoint = SlackEndpoint(app=bolt_app, signing_secret=signing_secret, max_body_bytes=settings.max_body_bytes)
+    routes = [
+        Route("/slack/events", endpoint.handle, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if settings.ticket_backend == "suptask" and settings.suptask_webhook_secret is not None:
+        webhook = SuptaskWebhook(
+            secret=settings.suptask_webhook_secret.get_secret_value(),
+            tickets=store,
+            thread=ticket_thread,
+            sync_log=sync_log,
+        )
+        routes.append(Route("/webhooks/suptask", webhook.handle, methods=["POST"]))
+    poller = StatusPoller(
+        backend=backend,
+        tickets=store,
+        on_change=ticket_thread.status_changed,
+        interval_seconds=settings.status_poll_seconds,
+        batch=settings.status_poll_batch,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await create_schema(engine)
         # One keep-alive session for every Slack call instead of a new connection per call.
         slack_client.session = aiohttp.ClientSession()
-        warming = asyncio.create_task(deps.catalog.warm())
-        worker = asyncio.create_task(delivery.run_worker())
+        tasks = [asyncio.create_task(catalog.warm()), asyncio.create_task(delivery.run_worker())]
+        if settings.ticket_backend == "siit":  # Siit has no webhooks
+            tasks.append(asyncio.create_task(poller.run()))
         try:
             yield
         finally:
-            warming.cancel()
-            worker.cancel()
+            for task in tasks:
+                task.cancel()
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", endpoint.handle, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     siit_services: Annotated[tuple[str, ...], NoDecode] = ()
     suptask_api_token: SecretStr | None = None
     suptask_api_url: str = "https://public-api-prod.suptask.com/api/v2/public"
+    suptask_webhook_secret: SecretStr | None = None
     forms_file: Path = Path("forms.yml")
+    reply_sync: Literal["off", "requester", "everyone"] = "requester"
+    status_poll_seconds: float = Field(default=60.0, gt=0)
+    status_poll_batch: int = Field(default=20, ge=1, le=40)
 
     ticket_emoji: Annotated[tuple[str, ...], NoDecode] = ("ticket",)
     database_url: str = DEFAULT_DATABASE_URL

@@ -92,6 +92,8 @@ class FormSpec(Strict):
     priority: str | None = None
     status: str | None = None
     tags: tuple[str, ...] = ()
+    reply_sync: Literal["off", "requester", "everyone"] | None = None
+    """Which thread replies reach the helpdesk for this form; ``REPLY_SYNC`` when absent."""
 
     @field_validator("channels")
     @classmethod

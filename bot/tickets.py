@@ -20,6 +20,7 @@ class TicketDesk:
             friendly_id=created.friendly_id,
             url=created.url,
             title=ticket.draft.title,
+            form_id=ticket.form.id,
             form_name=ticket.form.name,
             status=created.status,
             team_id=ticket.team_id,

@@ -77,6 +77,10 @@ class TicketBackend(Protocol):
     display_name: str
     form_label: str
     """What a form is called in this helpdesk ("Service"), for the picker's label."""
+    closed_status: str
+    """The status ``set_status("closed")`` leaves the ticket in."""
+    closed_statuses: frozenset[str]
+    """Statuses in which a ticket is done (no polling, no Close button)."""
 
     def form_ids(self) -> Sequence[str]:
         """The forms offered in the picker, in order; the first is the default."""
@@ -96,4 +100,9 @@ class TicketBackend(Protocol):
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         """Change the ticket's status (``closed`` closes it, whatever the helpdesk calls that)."""
+        ...
+
+    async def fetch_status(self, ticket_id: str) -> str | None:
+        """The ticket's current status, for helpdesks without webhooks; ``None`` when the
+        helpdesk pushes changes instead (webhooks)."""
         ...

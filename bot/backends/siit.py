@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, CreatedTicket, NewTicket, Person, Reply
+from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
+from bot.backends.budget import RequestBudget
 from bot.backends.http import RetryPolicy, send_with_retry
 from bot.cache import StaleWhileRevalidateCache
 from bot.forms.model import FieldKind, FieldValue, Form, FormField
@@ -40,6 +41,8 @@ class SiitBackend:
     name = "siit"
     display_name = "Siit"
     form_label = "Service"
+    closed_status = "resolved"
+    closed_statuses = frozenset({"resolved", "archived"})
 
     def __init__(
         self,
@@ -51,11 +54,14 @@ class SiitBackend:
         retry: RetryPolicy | None = None,
         user_cache_seconds: float = 3600.0,
         labelled_fields: Mapping[str, Sequence[FormField]] | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         self._client = client
         self._api_url = api_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
         self._service_ids = tuple(service_ids)
+        # Siit allows 60 requests a minute; polling keeps 20 of them free for people.
+        self._budget = budget or RequestBudget(limit=60, per_seconds=60, reserve=20)
         self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
         self._users = StaleWhileRevalidateCache[str, SiitUser](self._lookup_user, ttl_seconds=user_cache_seconds)
@@ -99,6 +105,15 @@ class SiitBackend:
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PUT", f"/requests/{ticket_id}", json={"status": STATUSES.get(status, status)})
+
+    async def fetch_status(self, ticket_id: str) -> str | None:
+        if not self._budget.try_take_background():
+            raise BackendUnavailable("Siit's request budget is kept for people right now.")
+        response = await self._request("GET", f"/requests/{ticket_id}", background=True)
+        body = response.json()
+        result = body.get("result", body) if isinstance(body, dict) else None
+        status = result.get("status") if isinstance(result, dict) else None
+        return status if isinstance(status, str) else None
 
     async def siit_user_uid(self, person: Person) -> str | None:
         """The Siit user with the member's Slack email, cached (a miss is cached too)."""
@@ -191,11 +206,18 @@ class SiitBackend:
                 return SiitUser(uid=user["uid"], is_admin=user.get("role_name") == "admin")
         return NO_USER
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, path: str, *, background: bool = False, **kwargs: Any) -> httpx.Response:
+        """``background`` calls took their budget slot already and are not retried."""
         url = self._api_url + path
+
+        async def send() -> httpx.Response:
+            if not background:
+                await self._budget.take()
+            return await self._client.request(method, url, headers=self._headers, **kwargs)
+
         return await send_with_retry(
-            lambda: self._client.request(method, url, headers=self._headers, **kwargs),
-            policy=self._retry,
+            send,
+            policy=RetryPolicy(attempts=1) if background else self._retry,
             service=self.display_name,
             reset_headers=RESET_HEADERS,
         )

@@ -23,6 +23,8 @@ class SuptaskBackend:
     name = "suptask"
     display_name = "Suptask"
     form_label = "Form"
+    closed_status = "Closed"
+    closed_statuses = frozenset({"Closed", "Resolved"})
 
     def __init__(
         self,
@@ -67,6 +69,9 @@ class SuptaskBackend:
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
+
+    async def fetch_status(self, ticket_id: str) -> str | None:
+        return None  # Suptask cannot read tickets; its webhooks push status changes
 
     def _spec(self, form_id: str) -> FormSpec:
         spec = self._forms.form(form_id)

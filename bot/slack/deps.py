@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from bot.catalog import FormCatalog
 from bot.delivery.service import TicketDelivery
+from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
+from bot.slack.ticket_thread import TicketThread
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
+from bot.storage.sync_log import SyncLog
 from bot.tickets import TicketDesk
 
 
@@ -21,7 +24,10 @@ class Deps:
     directory: SlackDirectory
     routing: Routing
     delivery: TicketDelivery
-    threads: MessageTicketStore
+    thread_claims: MessageTicketStore
+    ticket_thread: TicketThread
+    sync_log: SyncLog
+    reply_policy: ReplyPolicy
     ticket_emoji: tuple[str, ...]
 
     @property

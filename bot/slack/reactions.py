@@ -47,10 +47,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         root = thread_root(message) or message_ts
         team_id = str(body.get("team_id") or context.team_id or "")
         key = ThreadKey(team_id=team_id, channel_id=channel_id, thread_ts=root)
-        if not await deps.threads.claim(key):
+        if not await deps.thread_claims.claim(key):
             # A reaction on a reply in a thread that has its ticket says so; Slack's retries stay quiet.
             if message_ts != root and not request.headers.get("x-slack-retry-num"):
-                await _say_in_thread(client, key, already_text(await deps.threads.get(key)))
+                await _say_in_thread(client, key, already_text(await deps.thread_claims.get(key)))
             return
         await deps.delivery.submit(await reaction_request(deps, client, event, message, key))
 

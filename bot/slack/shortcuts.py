@@ -36,7 +36,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not isinstance(channel_id, str) or root is None:
             return
         team_id = str((shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id") or "")
-        existing = await deps.threads.get(ThreadKey(team_id, channel_id, root))
+        existing = await deps.thread_claims.get(ThreadKey(team_id, channel_id, root))
         if existing is not None:
             await client.views_open(trigger_id=shortcut["trigger_id"], view=already_filed_view(existing))
             return

@@ -28,6 +28,10 @@ def _text(markdown: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=limits.fit(markdown, limits.CONTEXT_TEXT)))
 
 
+def message_view(markdown: str, *, title: str = "New ticket") -> View:
+    return _status_view(_text(markdown), title=title)
+
+
 def already_filed_view(existing: ThreadTicket | None) -> View:
     return _status_view(_text(already_text(existing)))
 

@@ -39,8 +39,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=errors)
             return
         key = thread_key_of(body, context)
-        if key is not None and not await deps.threads.claim(key):
-            await ack(response_action="update", view=already_filed_view(await deps.threads.get(key)))
+        if key is not None and not await deps.thread_claims.claim(key):
+            await ack(response_action="update", view=already_filed_view(await deps.thread_claims.get(key)))
             return
         await ack(response_action="update", view=submitting_view(deps.helpdesk))
         request = await ticket_request(deps, body, view["id"], form, draft, context)

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, MetaData, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 
 metadata = MetaData()
 
@@ -15,6 +28,7 @@ tickets = Table(
     Column("friendly_id", String(255), nullable=False),
     Column("url", Text),
     Column("title", Text, nullable=False, server_default=""),
+    Column("form_id", String(255), nullable=False, server_default=""),
     Column("form_name", Text, nullable=False, server_default=""),
     Column("status", String(64)),
     Column("team_id", String(32), nullable=False),
@@ -25,6 +39,7 @@ tickets = Table(
     Column("reporter_id", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
+    Index("ix_tickets_thread", "channel_id", "thread_ts"),
 )
 
 drafts = Table(
@@ -64,4 +79,26 @@ message_tickets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # The guarantee of one ticket per Slack message and per thread, across retries and processes.
     UniqueConstraint("team_id", "channel_id", "thread_ts", name="uq_message_tickets_thread"),
+)
+
+synced_messages = Table(
+    "synced_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=False),
+    Column("message_ts", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # One backend reply per Slack message, whatever Slack retries.
+    UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_synced_messages_message"),
+)
+
+sent_replies = Table(
+    "sent_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("backend", String(32), nullable=False),
+    Column("ticket_id", String(255), nullable=False, index=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

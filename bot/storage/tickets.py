@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.tables import tickets
@@ -17,6 +18,7 @@ class TicketRecord:
     friendly_id: str
     url: str | None
     title: str
+    form_id: str
     form_name: str
     status: str | None
     team_id: str
@@ -47,9 +49,31 @@ class TicketStore:
             )
 
     async def get(self, backend: str, ticket_id: str) -> TicketRecord | None:
-        query = select(*[tickets.c[name] for name in TicketRecord.__dataclass_fields__]).where(
-            tickets.c.backend == backend, tickets.c.ticket_id == ticket_id
-        )
+        rows = await self._select(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
+        return rows[0] if rows else None
+
+    async def in_thread(self, channel_id: str, thread_ts: str) -> TicketRecord | None:
+        """The ticket whose thread this is."""
+        rows = await self._select(tickets.c.channel_id == channel_id, tickets.c.thread_ts == thread_ts)
+        return rows[0] if rows else None
+
+    async def open_tickets(self, backend: str, *, closed: Sequence[str], limit: int) -> list[TicketRecord]:
+        """Tickets not in a closed status, least recently checked first (by id, round robin)."""
+        condition = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
+        return await self._select(tickets.c.backend == backend, condition, limit=limit)
+
+    async def set_status(self, backend: str, ticket_id: str, status: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(tickets)
+                .where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
+                .values(status=status)
+            )
+
+    async def _select(self, *conditions: ColumnElement[bool], limit: int | None = None) -> list[TicketRecord]:
+        query = select(*[tickets.c[name] for name in TicketRecord.__dataclass_fields__]).where(*conditions)
+        if limit is not None:
+            query = query.order_by(tickets.c.id).limit(limit)
         async with self._engine.connect() as connection:
-            row = (await connection.execute(query)).mappings().first()
-        return TicketRecord(**row) if row else None
+            rows = (await connection.execute(query)).mappings().all()
+        return [TicketRecord(**row) for row in rows]

@@ -61,6 +61,7 @@ class FakeSiit:
                 Route("/v1/requests", self._create_request, methods=["POST"]),
                 Route("/v1/requests/slack", self._create_slack_request, methods=["POST"]),
                 Route("/v1/requests/{uid}", self._update_request, methods=["PUT"]),
+                Route("/v1/requests/{uid}", self._get_request, methods=["GET"]),
                 Route("/v1/requests/{uid}/messages", self._add_message, methods=["POST"]),
                 Route("/v1/requests/{uid}/notes", self._add_note, methods=["POST"]),
             ]
@@ -192,6 +193,15 @@ class FakeSiit:
 
     def request(self, uid: str) -> dict[str, Any] | None:
         return next((r for r in self.requests if r["_uid"] == uid), None)
+
+    async def _get_request(self, request: Request) -> Response:
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        found = self.request(request.path_params["uid"])
+        if found is None:
+            return _error(404, "Request not found.")
+        return JSONResponse({"uid": found["_uid"], "status": found.get("status", "open"), "title": found["title"]})
 
     async def _update_request(self, request: Request) -> Response:
         body, refused = await self._enter(request)

@@ -1,0 +1,70 @@
+"""People's replies in a ticket's thread go to the helpdesk's reply endpoint.
+
+Policy per form (``ReplyPolicy``): off, the requester only (default) or everyone. Bot messages
+(so everything the bot posted, agent replies included) never go back. Each Slack message is sent
+once, whatever Slack retries (a unique key in the database). Files are sent as their names and
+links. An edit is sent as a new reply marked "(edited)", since helpdesk replies cannot be
+changed; a deletion is not sent (the helpdesk keeps what it was told).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.backends.base import BackendError, Reply
+from bot.slack.deps import Deps
+from bot.slack.messages import is_from_a_bot
+from bot.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+SYNCED_SUBTYPES = {None, "file_share", "thread_broadcast", "message_changed"}
+
+
+def reply_text(message: dict[str, Any], *, edited: bool) -> str:
+    """The message as the helpdesk should read it: its text, then each file's name and link."""
+    parts = [str(message.get("text") or "").strip()]
+    for shared in message.get("files") or []:
+        if isinstance(shared, dict):
+            link = shared.get("permalink") or shared.get("url_private") or ""
+            parts.append(f"[file] {shared.get('name') or shared.get('title') or 'file'} {link}".strip())
+    text = "\n".join(p for p in parts if p)
+    return f"(edited) {text}" if edited and text else text
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event("message")
+    async def sync_thread_reply(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
+        subtype = event.get("subtype")
+        if subtype not in SYNCED_SUBTYPES:
+            return
+        edited = subtype == "message_changed"
+        message = event.get("message") if edited else event
+        channel_id = event.get("channel")
+        if not isinstance(message, dict) or not isinstance(channel_id, str) or is_from_a_bot(message):
+            return
+        thread_ts, ts, author_id = message.get("thread_ts"), message.get("ts"), message.get("user")
+        if not isinstance(thread_ts, str) or thread_ts == ts or not isinstance(author_id, str):
+            return  # not a reply in a thread
+        record = await deps.desk.store.in_thread(channel_id, thread_ts)
+        if record is None or record.backend != deps.desk.backend.name:
+            return
+        if not deps.reply_policy.syncs(form_id=record.form_id, author_id=author_id, requester_id=record.requester_id):
+            return
+        text = reply_text(message, edited=edited)
+        if edited and (event.get("previous_message") or {}).get("text") == message.get("text"):
+            return  # an unfurl or a reaction changed the message, not its text
+        team_id = str(body.get("team_id") or context.team_id or "")
+        once = f"{ts}/edit/{message.get('edited', {}).get('ts', '')}" if edited else str(ts)
+        if not text or not await deps.sync_log.claim_message(team_id, channel_id, once):
+            return
+        author = await deps.directory.person(author_id)
+        try:
+            await deps.desk.backend.add_reply(record.ticket_id, Reply(text, author))
+        except BackendError as exc:
+            log.warning("reply in %s not sent to %s: %s", record.friendly_id, deps.helpdesk, exc.reason)
+            await deps.ticket_thread.say(record, f":warning: Not sent to {deps.helpdesk}: {escape(exc.reason)}")
+            return
+        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)

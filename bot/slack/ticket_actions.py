@@ -1,0 +1,145 @@
+"""The requester's buttons on the ticket message ("Add details", "Close ticket") and the
+"Reply to ticket" message shortcut: a reply modal with public or internal visibility."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, RadioButtonsElement
+from slack_sdk.models.blocks import Option as SlackOption
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import BackendError, Reply
+from bot.forms import limits
+from bot.slack.deps import Deps
+from bot.slack.messages import thread_root
+from bot.slack.modal import update_view
+from bot.slack.mrkdwn import escape
+from bot.slack.status_views import message_view
+from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
+from bot.storage.tickets import TicketRecord
+
+log = logging.getLogger(__name__)
+
+REPLY_CALLBACK = "ticket_reply"
+REPLY_SHORTCUT = "reply_to_ticket"
+TEXT_BLOCK, VISIBILITY_BLOCK = "reply_text", "reply_visibility"
+PUBLIC, INTERNAL = "public", "internal"
+
+
+def reply_view(record: TicketRecord, text: str = "") -> View:
+    public = SlackOption(value=PUBLIC, text="Reply (the requester sees it)")
+    internal = SlackOption(value=INTERNAL, text="Internal note (agents only)")
+    return View(
+        type="modal",
+        callback_id=REPLY_CALLBACK,
+        title=limits.fit(f"Reply to {record.friendly_id}", limits.MODAL_TITLE),
+        submit="Send",
+        close="Cancel",
+        private_metadata=json.dumps({"backend": record.backend, "ticket_id": record.ticket_id}),
+        blocks=[
+            InputBlock(
+                block_id=TEXT_BLOCK,
+                label="Message",
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, initial_value=text[: limits.TEXT_INPUT] or None
+                ),
+            ),
+            InputBlock(
+                block_id=VISIBILITY_BLOCK,
+                label="Visibility",
+                element=RadioButtonsElement(action_id="value", options=[public, internal], initial_option=public),
+            ),
+        ],
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    tickets = deps.desk.store
+
+    async def record_of(value: object) -> TicketRecord | None:
+        ref = parse_ticket_ref(value)
+        return await tickets.get(*ref) if ref else None
+
+    @app.action(ADD_DETAILS_ACTION)
+    async def add_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        record = await record_of(action.get("value"))
+        if record is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=reply_view(record))
+
+    @app.shortcut(REPLY_SHORTCUT)
+    async def reply_from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        channel_id = (shortcut.get("channel") or {}).get("id")
+        root = thread_root(message)
+        record = await tickets.in_thread(channel_id, root) if isinstance(channel_id, str) and root else None
+        if record is None:
+            view = message_view("This message is not in a ticket's thread.", title="Reply to ticket")
+        else:
+            view = reply_view(record, str(message.get("text") or ""))
+        await client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+    @app.view(REPLY_CALLBACK)
+    async def send_reply(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        text = str(((values.get(TEXT_BLOCK) or {}).get("value") or {}).get("value") or "").strip()
+        chosen = ((values.get(VISIBILITY_BLOCK) or {}).get("value") or {}).get("selected_option") or {}
+        if not text:
+            await ack(response_action="errors", errors={TEXT_BLOCK: "Write a message."})
+            return
+        try:
+            meta = json.loads(view.get("private_metadata") or "")
+            record = await tickets.get(str(meta["backend"]), str(meta["ticket_id"]))
+        except (ValueError, KeyError, TypeError):
+            record = None
+        if record is None:
+            await ack(response_action="errors", errors={TEXT_BLOCK: "This ticket is unknown here."})
+            return
+        await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
+        user_id = str((body.get("user") or {}).get("id"))
+        internal = chosen.get("value") == INTERNAL
+        try:
+            await deps.desk.backend.add_reply(
+                record.ticket_id, Reply(text, await deps.directory.person(user_id), internal)
+            )
+        except BackendError as exc:
+            await update_view(client, view["id"], message_view(f":x: Not sent: {escape(exc.reason)}", title="Reply"))
+            return
+        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
+        if not internal:  # an internal note is never posted where the requester sees it
+            await deps.ticket_thread.say(record, f"<@{user_id}> added: {escape(text)}")
+        sent = "Internal note added." if internal else f"Sent to {record.friendly_id}."
+        await update_view(client, view["id"], message_view(f":white_check_mark: {sent}", title="Reply"))
+
+    @app.action(CLOSE_ACTION)
+    async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        record = await record_of(action.get("value"))
+        user_id = str((body.get("user") or {}).get("id"))
+        if record is None:
+            return
+        if user_id not in (record.requester_id, record.reporter_id):
+            await _ephemeral(client, record, user_id, "Only the person who asked can close this ticket.")
+            return
+        try:
+            await deps.desk.backend.set_status(record.ticket_id, "closed")
+        except BackendError as exc:
+            await _ephemeral(client, record, user_id, f"{deps.helpdesk} did not close it: {exc.reason}")
+            return
+        await deps.ticket_thread.status_changed(record, deps.desk.backend.closed_status)
+
+
+async def _ephemeral(client: AsyncWebClient, record: TicketRecord, user_id: str, text: str) -> None:
+    if not record.channel_id:
+        return
+    try:
+        await client.chat_postEphemeral(channel=record.channel_id, user=user_id, text=text, thread_ts=record.thread_ts)
+    except SlackApiError as exc:
+        log.info("could not answer %s: %s", user_id, exc.response.get("error"))

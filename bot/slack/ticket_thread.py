@@ -1,0 +1,57 @@
+"""What the helpdesk says comes back to the ticket's Slack thread: agent replies, and status
+changes shown in place on the ticket message with a short line in the thread."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.backends.base import TicketBackend
+from bot.forms import limits
+from bot.slack.mrkdwn import escape
+from bot.slack.ticket_message import status_label, ticket_message
+from bot.storage.tickets import TicketRecord, TicketStore
+
+log = logging.getLogger(__name__)
+
+
+class TicketThread:
+    def __init__(self, *, client: AsyncWebClient, tickets: TicketStore, backend: TicketBackend) -> None:
+        self._client = client
+        self._tickets = tickets
+        self._backend = backend
+
+    async def status_changed(self, record: TicketRecord, status: str) -> bool:
+        """Record the new status, update the ticket message and say so in the thread; False
+        when nothing changed."""
+        if status == record.status:
+            return False
+        await self._tickets.set_status(record.backend, record.ticket_id, status)
+        updated = replace(record, status=status)
+        if record.channel_id and record.message_ts:
+            text, blocks = ticket_message(updated, closed=status in self._backend.closed_statuses)
+            try:
+                await self._client.chat_update(
+                    channel=record.channel_id, ts=record.message_ts, text=text, blocks=blocks
+                )
+            except SlackApiError as exc:
+                log.info("could not update %s: %s", record.friendly_id, exc.response.get("error"))
+        await self.say(updated, f":arrows_counterclockwise: Status: *{escape(status_label(status))}*")
+        return True
+
+    async def agent_reply(self, record: TicketRecord, text: str, author: str | None) -> None:
+        who = escape(author) if author else "Support"
+        await self.say(record, f"*{who}*: {escape(limits.fit(text, 3500))}")
+
+    async def say(self, record: TicketRecord, text: str) -> None:
+        if not record.channel_id or not record.thread_ts:
+            return
+        try:
+            await self._client.chat_postMessage(
+                channel=record.channel_id, thread_ts=record.thread_ts, text=text, unfurl_links=False
+            )
+        except SlackApiError as exc:
+            log.info("could not post in the thread of %s: %s", record.friendly_id, exc.response.get("error"))

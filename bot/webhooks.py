@@ -1,0 +1,79 @@
+"""``POST /webhooks/suptask``: Suptask's ticket webhooks (updated, new reply) into Slack.
+
+Suptask documents no signature, so the endpoint is authenticated by a shared secret, sent in the
+``X-Webhook-Secret`` header or the ``secret`` query parameter, compared in constant time.
+The reply shape is not documented: ``reply`` / ``message`` (text, username, channel) is read
+defensively; a reply for agents only (``channel`` without ``requester``) is never posted.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from bot.slack.ticket_thread import TicketThread
+from bot.storage.sync_log import SyncLog
+from bot.storage.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256_000
+
+
+class SuptaskWebhook:
+    def __init__(self, *, secret: str, tickets: TicketStore, thread: TicketThread, sync_log: SyncLog) -> None:
+        self._secret = secret.encode()
+        self._tickets = tickets
+        self._thread = thread
+        self._sync_log = sync_log
+
+    async def handle(self, request: Request) -> Response:
+        given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
+        if not hmac.compare_digest(given.encode(), self._secret):
+            return PlainTextResponse("invalid secret", status_code=401)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return PlainTextResponse("body too large", status_code=413)
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return PlainTextResponse("body is not JSON", status_code=400)
+        ticket = payload.get("ticket") if isinstance(payload, dict) else None
+        ticket_id = ticket.get("id") if isinstance(ticket, dict) else None
+        if not isinstance(ticket, dict) or not isinstance(ticket_id, str) or not ticket_id:
+            log.info("suptask webhook without a ticket id")
+            return PlainTextResponse("no ticket.id", status_code=400)
+        record = await self._tickets.get("suptask", ticket_id)
+        if record is None:
+            log.info("suptask webhook for unknown ticket %s", ticket_id)
+            return PlainTextResponse("unknown ticket", status_code=404)
+        reply = agent_reply(payload)
+        if reply is not None and not await self._sync_log.was_sent("suptask", ticket_id, reply[0]):
+            await self._thread.agent_reply(record, *reply)
+        status = ticket.get("status")
+        if isinstance(status, str) and status:
+            await self._thread.status_changed(record, status)
+        return JSONResponse({"ok": True})
+
+
+def agent_reply(payload: dict[str, Any]) -> tuple[str, str | None] | None:
+    """``(text, author)`` of a public reply in the webhook, if it carries one."""
+    reply = payload.get("reply") or payload.get("message")
+    if isinstance(reply, str):
+        reply = {"text": reply}
+    if not isinstance(reply, dict):
+        return None
+    text = reply.get("text") or reply.get("body")
+    channel = reply.get("channel")
+    if isinstance(channel, str):
+        channel = [channel]
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if reply.get("internal") is True or (isinstance(channel, list) and "requester" not in channel):
+        return None
+    author = reply.get("username") or reply.get("author")
+    return text, author if isinstance(author, str) else None
