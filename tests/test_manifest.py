@@ -44,5 +44,10 @@ def test_manifest_names_the_command_and_scopes_the_app_uses() -> None:
     assert {"commands", "chat:write", "users:read", "users:read.email"} <= scopes
     assert {"reactions:read", "reactions:write", "channels:history", "groups:history"} <= scopes
     shortcuts = {(s["type"], s["callback_id"]) for s in loaded["features"]["shortcuts"]}  # type: ignore[index]
-    assert shortcuts == {("global", "create_ticket"), ("message", "create_ticket_from_message")}
-    assert loaded["settings"]["event_subscriptions"]["bot_events"] == ["reaction_added"]  # type: ignore[index]
+    assert shortcuts == {
+        ("global", "create_ticket"),
+        ("message", "create_ticket_from_message"),
+        ("message", "reply_to_ticket"),
+    }
+    events = loaded["settings"]["event_subscriptions"]["bot_events"]  # type: ignore[index]
+    assert events == ["reaction_added", "message.channels", "message.groups"]

@@ -200,6 +200,11 @@ class FakeSlack:
         reactions.append(args.get("name"))
         return {"ok": True}
 
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        if str(args.get("channel")) not in self.member_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ids):06d}"}
+
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         key = (str(args.get("channel")), str(args.get("ts")))
         if key not in self.messages:

@@ -39,7 +39,7 @@ def _state(element: dict[str, Any], answer: Any) -> dict[str, Any]:
         return {"type": kind, "selected_user": answer}
     if kind == "multi_users_select":
         return {"type": kind, "selected_users": answer or []}
-    if kind in ("static_select", "external_select"):
+    if kind in ("static_select", "external_select", "radio_buttons"):
         return {"type": kind, "selected_option": _option(element, answer) if answer is not None else None}
     if kind in ("multi_static_select", "multi_external_select", "checkboxes"):
         return {"type": kind, "selected_options": [_option(element, a) for a in answer or []]}

@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunningBot, StartBot
+from tests.fakes.servers import wait_until
+from tests.fakes.suptask_api import FakeSuptask
+from tests.fakes.suptask_data import IMPACT_FIELD
+
+_ts = itertools.count(100)
+
+
+def file_ticket(bot: RunningBot, answers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """File a ticket through /ticket; returns the ticket message as the fake Slack stores it."""
+    view = bot.open_modal("printer jams")
+    bot.sender.submit(view, answers if answers is not None else {"field:ci_floor": "3"})
+    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the ticket message")
+    posted = bot.slack.calls_to("chat.postMessage")[0].args
+    return next(m for m in bot.slack.messages.values() if m["channel"] == posted["channel"] and not m.get("thread_ts"))
+
+
+def reply(bot: RunningBot, ticket: dict[str, Any], text: str, **extra: Any) -> tuple[dict[str, Any], str]:
+    ts = f"1800000000.{next(_ts):06d}"
+    event = {
+        "type": "message",
+        "channel": ticket["channel"],
+        "user": "U100",
+        "text": text,
+        "ts": ts,
+        "thread_ts": ticket["ts"],
+        **extra,
+    }
+    return event, ts
+
+
+def send(bot: RunningBot, event: dict[str, Any], event_id: str, retry_num: int | None = None) -> None:
+    assert bot.sender.event(event, event_id=event_id, retry_num=retry_num).status_code == 200
+
+
+def action_of(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    return next(
+        e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
+
+
+def test_a_requesters_reply_reaches_siit_once_and_bot_messages_never(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    event, _ = reply(bot, ticket, "It still beeps")
+    send(bot, event, "Ev1")
+    send(bot, event, "Ev1", retry_num=1)
+    send(bot, {**event, "ts": "1800000001.000001", "bot_id": "B1", "text": "bot chatter"}, "Ev2")
+    wait_until(lambda: bot.siit.messages, what="the reply in Siit")
+    send(bot, reply(bot, ticket, "marker")[0], "Ev3")
+    wait_until(lambda: len(bot.siit.messages) == 2, what="the marker reply")
+    assert [(m["body_text"], m["sent_by_uid"], m["private"]) for m in bot.siit.messages] == [
+        ("It still beeps", "u_ada", False),
+        ("marker", "u_ada", False),
+    ]
+
+
+def test_reply_policy_requester_only_by_default_and_everyone_when_configured(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = start_bot()
+    ticket = file_ticket(bot)
+    other, _ = reply(bot, ticket, "me too")
+    send(bot, {**other, "user": "U555"}, "Ev1")
+    send(bot, reply(bot, ticket, "requester says")[0], "Ev2")
+    wait_until(lambda: bot.siit.messages, what="the requester's reply")
+    assert [m["body_text"] for m in bot.siit.messages] == ["requester says"]
+
+    everyone = start_bot(reply_sync="everyone")
+    send(everyone, {**reply(everyone, ticket, "a colleague adds")[0], "user": "U555"}, "Ev3")
+    wait_until(lambda: len(bot.siit.messages) == 2, what="the colleague's reply")
+    assert "a colleague adds" in bot.siit.messages[1]["body_text"]  # U555 has no Siit user: named in the text
+
+
+def test_files_go_as_links_and_edits_as_new_replies(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    shared, _ = reply(
+        bot,
+        ticket,
+        "screenshot",
+        subtype="file_share",
+        files=[{"name": "error.png", "permalink": "https://test.slack.com/files/U100/F1/error.png"}],
+    )
+    send(bot, shared, "Ev1")
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": ticket["channel"],
+        "message": {**shared, "text": "screenshot attached", "edited": {"ts": "1800000009.000001"}},
+        "previous_message": shared,
+    }
+    send(bot, edited, "Ev2")
+    send(bot, edited, "Ev2", retry_num=1)
+    wait_until(lambda: len(bot.siit.messages) == 2, what="the file and the edit")
+    texts = [m["body_text"] for m in bot.siit.messages]
+    assert texts[0] == "screenshot\n[file] error.png https://test.slack.com/files/U100/F1/error.png"
+    assert texts[1].startswith("(edited) screenshot attached")
+
+
+def test_an_internal_note_goes_to_siits_notes_and_never_to_the_thread(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    opened = len(bot.slack.calls_to("views.open"))
+    bot.sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"}, user="U100")
+    wait_until(lambda: len(bot.slack.calls_to("views.open")) > opened, what="the reply modal")
+    view = bot.slack.views[max(bot.slack.views)]
+    thread_before = len(bot.slack.thread(ticket["channel"], ticket["ts"]))
+    response = bot.sender.submit(view, {"reply_text": "VIP user, prioritise", "reply_visibility": "internal"})
+    assert response.json()["response_action"] == "update"
+    wait_until(lambda: bot.siit.messages, what="the note in Siit")
+    assert bot.siit.messages[0]["private"] is True
+    assert bot.siit.messages[0]["body_markdown"] == "VIP user, prioritise"
+    wait_until(lambda: "Internal note added" in str(bot.slack.views[view["id"]]["blocks"]), what="the result")
+    assert len(bot.slack.thread(ticket["channel"], ticket["ts"])) == thread_before
+
+
+def test_a_public_reply_from_the_modal_goes_to_siit_and_shows_in_the_thread(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"})
+    wait_until(lambda: len(bot.slack.calls_to("views.open")) == 2, what="the reply modal")
+    view = bot.slack.views[max(bot.slack.views)]
+    bot.sender.submit(view, {"reply_text": "Model HP 400, tray 2"})
+    wait_until(lambda: bot.siit.messages, what="the reply in Siit")
+    assert bot.siit.messages[0]["private"] is False
+    wait_until(lambda: bot.slack.thread(ticket["channel"], ticket["ts"]), what="the reply in the thread")
+    assert "Model HP 400, tray 2" in bot.slack.thread(ticket["channel"], ticket["ts"])[0]["text"]
+
+
+def test_the_requester_closes_the_ticket_and_the_message_updates_in_place(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U555")
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U100")
+    wait_until(lambda: bot.slack.calls_to("chat.update"), what="chat.update")
+    assert bot.siit.requests[0]["status"] == "resolved"
+    assert len(bot.siit.calls_to("PUT", "/v1/requests/")) == 1  # U555 was refused
+    update = bot.slack.calls_to("chat.update")[0].args
+    assert (update["channel"], update["ts"]) == (ticket["channel"], ticket["ts"])
+    assert "Resolved" in str(update["blocks"]) and "ticket_close" not in str(update["blocks"])
+
+
+def test_a_siit_poll_that_sees_a_new_status_updates_the_message_once(start_bot: StartBot) -> None:
+    bot = start_bot(status_poll_seconds=0.1)
+    ticket = file_ticket(bot)
+    bot.siit.requests[0]["status"] = "in_progress"  # an agent picked it up in Siit
+    wait_until(lambda: bot.slack.calls_to("chat.update"), what="chat.update after the poll")
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/requests/")) >= 4, what="more polls")
+    assert len(bot.slack.calls_to("chat.update")) == 1
+    assert "In progress" in str(bot.slack.calls_to("chat.update")[0].args["blocks"])
+    assert "In progress" in bot.slack.thread(ticket["channel"], ticket["ts"])[0]["text"]
+
+
+WEBHOOK_SECRET = "hook-secret-123"
+
+
+@pytest.fixture
+def suptask_hooked(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: Path) -> RunningBot:
+    from tests.conftest import SUPTASK_TOKEN
+    from tests.fakes.suptask_data import FORMS_YAML
+
+    forms_file = tmp_path / "forms.yml"
+    forms_file.write_text(FORMS_YAML)
+    return start_bot(
+        ticket_backend="suptask",
+        suptask_api_token=SUPTASK_TOKEN,
+        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
+        forms_file=forms_file,
+        suptask_webhook_secret=WEBHOOK_SECRET,
+    )
+
+
+def test_suptask_webhooks_bring_agent_replies_and_status_back(
+    suptask_hooked: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = suptask_hooked
+    ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    ticket_id = next(iter(fake_suptask.tickets))
+    url = bot.url + "/webhooks/suptask"
+    hook: dict[str, Any] = {"ticket": {"id": ticket_id, "status": "In Progress"}}
+    assert bot.sender.http.post(url, json=hook, headers={"X-Webhook-Secret": "wrong"}).status_code == 401
+    assert bot.sender.http.post(url, json=hook).status_code == 401
+    assert not bot.slack.calls_to("chat.update")
+
+    assert bot.sender.http.post(url, json=hook, headers={"X-Webhook-Secret": WEBHOOK_SECRET}).status_code == 200
+    assert "In progress" in str(bot.slack.calls_to("chat.update")[0].args["blocks"])
+    answer = {
+        "ticket": {"id": ticket_id},
+        "reply": {"text": "Try tray 2", "username": "Greg", "channel": ["requester"]},
+    }
+    internal = {"ticket": {"id": ticket_id}, "reply": {"text": "user is VIP", "channel": ["responder"]}}
+    for body in (answer, internal):
+        assert bot.sender.http.post(url + f"?secret={WEBHOOK_SECRET}", json=body).status_code == 200
+    texts = [m["text"] for m in bot.slack.thread(ticket["channel"], ticket["ts"])]
+    assert any("*Greg*: Try tray 2" in t for t in texts)
+    assert not any("VIP" in t for t in texts)
+
+
+def test_our_own_replies_echoed_by_a_webhook_are_not_reposted(
+    suptask_hooked: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = suptask_hooked
+    ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    ticket_id = next(iter(fake_suptask.tickets))
+    send(bot, reply(bot, ticket, "Any news?")[0], "Ev1")
+    wait_until(lambda: fake_suptask.replies, what="the reply in Suptask")
+    assert fake_suptask.replies[0]["channel"] == ["requester"]
+    echo = {"ticket": {"id": ticket_id}, "reply": {"text": "Any news?", "username": "Ada", "channel": ["requester"]}}
+    response = bot.sender.http.post(
+        bot.url + "/webhooks/suptask", json=echo, headers={"X-Webhook-Secret": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+    assert bot.slack.thread(ticket["channel"], ticket["ts"]) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b"{not json", 400), (b'{"ticket": null}', 400), (b"[]", 400), (b'{"ticket": {"id": "nope"}}', 404)],
+)
+def test_suptask_webhook_bad_bodies_get_4xx(suptask_hooked: RunningBot, body: bytes, status: int) -> None:
+    bot = suptask_hooked
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET, "Content-Type": "application/json"}
+    assert bot.sender.http.post(bot.url + "/webhooks/suptask", content=body, headers=headers).status_code == status
+    assert bot.sender.http.get(bot.url + "/healthz").status_code == 200
