@@ -61,10 +61,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not text or not await deps.sync_log.claim_message(team_id, channel_id, once):
             return
         author = await deps.directory.person(author_id)
+        # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
+        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         try:
             await deps.desk.backend.add_reply(record.ticket_id, Reply(text, author))
         except BackendError as exc:
             log.warning("reply in %s not sent to %s: %s", record.friendly_id, deps.helpdesk, exc.reason)
             await deps.ticket_thread.say(record, f":warning: Not sent to {deps.helpdesk}: {escape(exc.reason)}")
-            return
-        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)

@@ -105,6 +105,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
         user_id = str((body.get("user") or {}).get("id"))
         internal = chosen.get("value") == INTERNAL
+        # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
+        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         try:
             await deps.desk.backend.add_reply(
                 record.ticket_id, Reply(text, await deps.directory.person(user_id), internal)
@@ -112,7 +114,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except BackendError as exc:
             await update_view(client, view["id"], message_view(f":x: Not sent: {escape(exc.reason)}", title="Reply"))
             return
-        await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         if not internal:  # an internal note is never posted where the requester sees it
             await deps.ticket_thread.say(record, f"<@{user_id}> added: {escape(text)}")
         sent = "Internal note added." if internal else f"Sent to {record.friendly_id}."

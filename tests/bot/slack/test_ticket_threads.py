@@ -18,7 +18,8 @@ def file_ticket(bot: RunningBot, answers: dict[str, Any] | None = None) -> dict[
     """File a ticket through /ticket; returns the ticket message as the fake Slack stores it."""
     view = bot.open_modal("printer jams")
     bot.sender.submit(view, answers if answers is not None else {"field:ci_floor": "3"})
-    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the ticket message")
+    # The filed view comes after the ticket's thread is recorded.
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), what="the filed view")
     posted = bot.slack.calls_to("chat.postMessage")[0].args
     return next(m for m in bot.slack.messages.values() if m["channel"] == posted["channel"] and not m.get("thread_ts"))
 
@@ -99,9 +100,11 @@ def test_files_go_as_links_and_edits_as_new_replies(bot: RunningBot) -> None:
     send(bot, edited, "Ev2")
     send(bot, edited, "Ev2", retry_num=1)
     wait_until(lambda: len(bot.siit.messages) == 2, what="the file and the edit")
-    texts = [m["body_text"] for m in bot.siit.messages]
-    assert texts[0] == "screenshot\n[file] error.png https://test.slack.com/files/U100/F1/error.png"
-    assert texts[1].startswith("(edited) screenshot attached")
+    texts = sorted(m["body_text"] for m in bot.siit.messages)
+    assert texts == [
+        "(edited) screenshot attached\n[file] error.png https://test.slack.com/files/U100/F1/error.png",
+        "screenshot\n[file] error.png https://test.slack.com/files/U100/F1/error.png",
+    ]
 
 
 def test_an_internal_note_goes_to_siits_notes_and_never_to_the_thread(bot: RunningBot) -> None:
