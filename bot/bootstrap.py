@@ -34,7 +34,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.notify import SlackNotifier
 from bot.slack.ticket_thread import TicketThread
 from bot.status_poller import StatusPoller
-from bot.storage.database import create_engine, create_schema
+from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
@@ -178,7 +178,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await create_schema(engine)
+        await migrate(engine)
         # One keep-alive session for every Slack call instead of a new connection per call.
         slack_client.session = aiohttp.ClientSession()
         tasks = [asyncio.create_task(catalog.warm()), asyncio.create_task(delivery.run_worker())]

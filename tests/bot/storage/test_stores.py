@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.forms.model import Draft
+from bot.storage.database import create_engine, migrate
+from bot.storage.drafts import DraftStore
+from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.outbox import DONE, FAILED, OutboxStore
+from bot.storage.sync_log import SyncLog
+from bot.storage.tickets import TicketRecord, TicketStore
+
+T = TypeVar("T")
+
+
+def with_engine(database_url: str, use: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    async def scenario() -> T:
+        engine = create_engine(database_url)
+        try:
+            await migrate(engine)
+            return await use(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(scenario())
+
+
+def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> set[str]:
+        await migrate(engine)
+        async with engine.connect() as connection:
+            return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+    tables = with_engine(database_url, use)
+    assert {"tickets", "drafts", "outbox", "message_tickets", "synced_messages", "sent_replies"} <= tables
+    assert "alembic_version" in tables
+
+
+def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        outbox = OutboxStore(engine=engine)
+        first = await outbox.add("siit", {"n": 1}, now=100.0, lease_seconds=60)
+        second = await outbox.add("siit", {"n": 2}, now=100.0, lease_seconds=0)
+        assert [i.payload for i in await outbox.claim_due("siit", now=101.0, lease_seconds=60, limit=10)] == [{"n": 2}]
+        assert await outbox.claim_due("siit", now=102.0, lease_seconds=60, limit=10) == []  # leased
+        await outbox.retry_at(second.id, 150.0, "503")
+        assert await outbox.claim_due("siit", now=149.0, lease_seconds=60, limit=10) == []
+        again = await outbox.claim_due("siit", now=161.0, lease_seconds=60, limit=10)
+        assert [(i.id, i.attempts) for i in again] == [(second.id, 1), (first.id, 0)]  # by due time
+        assert await outbox.claim_due("suptask", now=500.0, lease_seconds=60, limit=10) == []
+        await outbox.done(first.id, ticket_id="req_1")
+        await outbox.park(second.id, "gave up")
+        assert (await outbox.count(DONE), await outbox.count(FAILED)) == (1, 1)
+
+    with_engine(database_url, use)
+
+
+def test_concurrent_claims_give_each_item_to_one_worker(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        other = create_engine(database_url)  # a second process's engine
+        try:
+            stores = [OutboxStore(engine=engine), OutboxStore(engine=other)]
+            for n in range(10):
+                await stores[0].add("siit", {"n": n}, now=0.0, lease_seconds=0)
+            claims = await asyncio.gather(
+                *(stores[i % 2].claim_due("siit", now=1.0, lease_seconds=60, limit=10) for i in range(6))
+            )
+            claimed = [item.id for batch in claims for item in batch]
+            assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 10
+        finally:
+            await other.dispose()
+
+    with_engine(database_url, use)
+
+
+def test_a_thread_is_claimed_once_across_engines(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        other = create_engine(database_url)
+        try:
+            stores = [MessageTicketStore(engine=engine), MessageTicketStore(engine=other)]
+            key = ThreadKey("T1", "C1", "1.000")
+            results = await asyncio.gather(*(stores[i % 2].claim(key) for i in range(8)))
+            assert sorted(results) == [False] * 7 + [True]
+            assert (await stores[0].get(key)).friendly_id is None  # type: ignore[union-attr]
+            await stores[1].filed(key, friendly_id="REQ-1", url="https://x/1")
+            assert (await stores[0].get(key)).friendly_id == "REQ-1"  # type: ignore[union-attr]
+            await stores[0].release(key)
+            assert await stores[1].claim(key)
+        finally:
+            await other.dispose()
+
+    with_engine(database_url, use)
+
+
+def test_tickets_drafts_and_sync_log(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        tickets = TicketStore(engine=engine)
+        record = TicketRecord(
+            "siit", "req_1", "REQ-1", None, "Title", "wa_1", "Printers", None, "T1", "C1", None, None, "U1", "U1"
+        )
+        await tickets.add(record)
+        await tickets.set_slack_message("siit", "req_1", channel_id="C1", message_ts="5.0", thread_ts="5.0")
+        assert (await tickets.in_thread("C1", "5.0")).ticket_id == "req_1"  # type: ignore[union-attr]
+        assert [r.ticket_id for r in await tickets.open_tickets("siit", closed=("resolved",), limit=5)] == ["req_1"]
+        await tickets.set_status("siit", "req_1", "resolved")
+        assert await tickets.open_tickets("siit", closed=("resolved",), limit=5) == []
+
+        drafts = DraftStore(engine=engine)
+        draft_id = await drafts.save(Draft("wa_1", "t", "d", {"f": [1.5]}), team_id="T1", user_id="U1", channel_id="C1")
+        assert await drafts.load(draft_id, user_id="U2") is None
+        stored = await drafts.load(draft_id, user_id="U1")
+        assert stored is not None and stored.draft.values == {"f": [1.5]}
+
+        log = SyncLog(engine=engine)
+        assert await log.claim_message("T1", "C1", "9.0")
+        assert not await log.claim_message("T1", "C1", "9.0")
+        await log.remember_sent("siit", "req_1", "Any  news?")
+        assert await log.was_sent("siit", "req_1", "Any news?")
+        assert not await log.was_sent("siit", "req_2", "Any news?")
+
+    with_engine(database_url, use)
