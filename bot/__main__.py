@@ -1,26 +1,39 @@
-"""``python -m bot`` serves the app; ``python -m bot check`` validates the configuration."""
+"""``python -m bot`` serves the app; ``check`` validates the configuration; ``outbox`` lists and
+re-queues tickets waiting for the helpdesk."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
 import uvicorn
 
+from bot.admin import run_outbox_command
 from bot.bootstrap import create_app
 from bot.check import check
 from bot.config import SettingsError, load_settings
 from bot.forms_file import FormsFileError
+from bot.storage.database import safe_url, wait_for_database
+
+USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all]]"
 
 
 def main(argv: list[str]) -> int:
-    if argv[1:2] == ["check"]:
+    command = argv[1:2]
+    if command == ["check"]:
         return check(print)
-    if argv[1:]:
-        print("usage: python -m bot [check]", file=sys.stderr)
+    if command and command != ["outbox"]:
+        print(USAGE, file=sys.stderr)
         return 2
     try:
         settings = load_settings()
+        problem = asyncio.run(wait_for_database(settings.database_url, seconds=settings.database_wait_seconds))
+        if problem:
+            print(f"error: database unreachable at {safe_url(settings.database_url)}: {problem}", file=sys.stderr)
+            return 3
+        if command == ["outbox"]:
+            return run_outbox_command(settings.database_url, argv[2:], print)
         app = create_app(settings)
     except (SettingsError, FormsFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -136,6 +136,7 @@ def create_app(settings: Settings) -> Starlette:
         max_attempts=settings.delivery_attempts,
         first_delay_seconds=settings.delivery_first_delay_seconds,
         poll_seconds=settings.delivery_poll_seconds,
+        lease_seconds=settings.delivery_lease_seconds,
     )
     deps = Deps(
         catalog=catalog,

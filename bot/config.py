@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(default=8, ge=1, le=50)
     delivery_first_delay_seconds: float = Field(default=5.0, ge=0)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
+    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    database_wait_seconds: float = Field(default=30.0, ge=0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
 
     @field_validator("siit_services", "ticket_emoji", mode="before")

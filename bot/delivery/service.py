@@ -1,5 +1,16 @@
 """Filing tickets through the outbox: every create is recorded before its first attempt, a
-helpdesk that is down or rate limiting only delays it, and a worker delivers what is due."""
+helpdesk that is down or rate limiting only delays it, and a worker delivers what is due.
+
+Exactly once, and the window that remains. An item is committed (and leased to the attempt)
+before the helpdesk is called and marked done in the next statement after it answers, so a
+restart resumes every item that was not filed, and a lease keeps other workers and processes
+off an item while one attempt runs. What cannot be closed from our side: a process that dies
+after the helpdesk created the ticket and before that one UPDATE commits leaves the item
+pending, and once its lease expires it is filed again. Neither Siit nor Suptask takes an
+idempotency key or lets us search for the request we may have created, so the window is made
+as small as it can be (one local write, milliseconds) and bounded: only items whose attempt was
+under way at the moment of the crash are affected, never the queue behind them.
+"""
 
 from __future__ import annotations
 

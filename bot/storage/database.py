@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,28 @@ def _upgrade(connection: Connection) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def wait_for_database(database_url: str, *, seconds: float) -> str | None:
+    """``None`` once the database answers; else why not, after retrying for ``seconds`` (so a
+    database that starts a little after the app is waited for, and a wrong URL ends clearly)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    delay = 0.5
+    while True:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+            return None
+        except Exception as exc:  # any driver error means "not reachable" here
+            problem = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        finally:
+            await engine.dispose()
+        if asyncio.get_running_loop().time() + delay > deadline:
+            return problem
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
+
+
+def safe_url(database_url: str) -> str:
+    return make_url(async_url(database_url)).render_as_string(hide_password=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,18 @@ class OutboxItem:
     backend: str
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """An item as an admin sees it."""
+
+    id: int
+    backend: str
+    status: str
+    attempts: int
+    last_error: str | None
+    payload: dict[str, Any]
 
 
 class OutboxStore:
@@ -65,6 +78,29 @@ class OutboxStore:
     async def park(self, item_id: int, error: str) -> None:
         """Give up: the person is told, an admin can re-queue it."""
         await self._set(item_id, status=FAILED, last_error=error, attempts=outbox.c.attempts + 1)
+
+    async def list(self, statuses: Sequence[str], *, limit: int = 100) -> list[OutboxRow]:
+        query = (
+            select(
+                outbox.c.id, outbox.c.backend, outbox.c.status, outbox.c.attempts, outbox.c.last_error, outbox.c.payload
+            )
+            .where(outbox.c.status.in_(list(statuses)))
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [OutboxRow(r.id, r.backend, r.status, r.attempts, r.last_error, r.payload) for r in rows]
+
+    async def requeue(self, item_ids: Sequence[int], *, now: float) -> int:
+        """Parked items back in the queue, due now, with a fresh count of attempts."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(item_ids)), outbox.c.status == FAILED)
+                .values(status=PENDING, due_at=now, attempts=0)
+            )
+        return int(result.rowcount)
 
     async def count(self, status: str) -> int:
         async with self._engine.connect() as connection:

@@ -145,3 +145,13 @@ def test_the_ticket_record_remembers_where_the_ticket_lives(bot: RunningBot, bot
     assert row["thread_ts"] == row["message_ts"] != None  # noqa: E711
     assert posted.args["channel"] == row["channel_id"]
     assert [tuple(item) for item in outbox] == [("done", "req_000012")]
+
+
+def test_slack_rate_limiting_chat_post_message_is_retried(bot: RunningBot) -> None:
+    bot.slack.rate_limits["chat.postMessage"] = 1
+    view = bot.open_modal("rate limited by Slack")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), timeout=10, what="the filed view")
+    calls = bot.slack.calls_to("chat.postMessage")
+    assert len(calls) == 2 and calls[1].at - calls[0].at >= 0.9  # waited for Retry-After: 1
+    assert calls[1].args["channel"] == "C100"

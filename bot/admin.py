@@ -1,0 +1,49 @@
+"""``python -m bot outbox [requeue ID... | requeue all]``: list queued and parked tickets, and put
+parked ones back in the queue (the running app's worker then files them)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+from bot.storage.database import create_engine, migrate
+from bot.storage.outbox import FAILED, PENDING, OutboxRow, OutboxStore
+
+
+def describe(row: OutboxRow) -> str:
+    draft = row.payload.get("draft") if isinstance(row.payload, dict) else None
+    title = draft.get("title") if isinstance(draft, dict) else ""
+    origin = row.payload.get("origin") if isinstance(row.payload, dict) else None
+    user = origin.get("user_id") if isinstance(origin, dict) else "?"
+    error = f" - {row.last_error}" if row.last_error else ""
+    return f"{row.id:>6}  {row.status:<8} {row.backend:<8} attempts={row.attempts}  by {user}: {title!r}{error}"
+
+
+async def outbox_command(database_url: str, args: Sequence[str], say: Callable[[str], object]) -> int:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        store = OutboxStore(engine=engine)
+        if args[:1] == ["requeue"]:
+            parked = [row.id for row in await store.list([FAILED], limit=10_000)]
+            wanted = parked if list(args[1:]) == ["all"] else [int(a) for a in args[1:] if a.isdigit()]
+            if not wanted:
+                say("usage: python -m bot outbox requeue ID [ID...] | all")
+                return 2
+            say(f"re-queued {await store.requeue(wanted, now=time.time())} of {len(wanted)} parked item(s)")
+            return 0
+        if args:
+            say("usage: python -m bot outbox [requeue ID [ID...] | requeue all]")
+            return 2
+        rows = await store.list([PENDING, FAILED])
+        for row in rows:
+            say(describe(row))
+        say(f"{len(rows)} ticket(s) waiting or parked")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def run_outbox_command(database_url: str, args: Sequence[str], say: Callable[[str], object]) -> int:
+    return asyncio.run(outbox_command(database_url, args, say))

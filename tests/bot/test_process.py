@@ -1,0 +1,161 @@
+"""The real process (``python -m bot``): killed with SIGKILL and restarted, an unreachable
+database at start-up, and the admin's outbox command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.fakes.servers import wait_until
+from tests.fakes.siit_api import FakeSiit
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_client import SlackSender
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def env_of(settings: dict[str, Any], **extra: Any) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SIIT_", "SUPTASK_", "TICKET_"))}
+    values = {k.upper(): str(v) for k, v in {**settings, **extra}.items() if not k.startswith("_")}
+    return {**clean, "PYTHONPATH": str(ROOT), **values}
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.port = int(env["PORT"])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(lambda: healthy() or self.process.poll() is not None, timeout=30, what="the bot process")
+        if self.process.poll() is not None:
+            raise AssertionError(self.process.stderr.read().decode() if self.process.stderr else "bot exited")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[BotProcess]]:
+    started: list[BotProcess] = []
+    yield started
+    for process in started:
+        process.stop()
+
+
+def count(database: str, sql: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+def test_sigkill_with_tickets_waiting_then_restart_delivers_each_exactly_once(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+) -> None:
+    database = bot_settings["database_url"].removeprefix("sqlite:///")
+    env = env_of(bot_settings, port=free_port(), delivery_first_delay_seconds=2, delivery_lease_seconds=1)
+    fake_siit.failures.extend([("/v1/requests", 503)] * 1000)  # Siit is down
+    first = BotProcess(env, tmp_path)
+    processes.append(first)
+    with httpx.Client(timeout=10) as http:
+        running = RunningBot(SlackSender(first.url, SIGNING_SECRET, http), fake_slack, fake_siit, first.url)
+        wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+        for title in ("first", "second", "third"):
+            view = running.open_modal(title)
+            running.sender.submit(view, {"field:ci_floor": "1"})
+            wait_until(lambda v=view: "saved" in str(fake_slack.views[v["id"]]["blocks"]), what=f"{title} saved")
+    assert count(database, "select count(*) from outbox where status = 'pending'") == 3
+    first.kill()
+
+    fake_siit.failures.clear()  # Siit is back
+    processes.append(BotProcess(env, tmp_path))
+    wait_until(lambda: len(fake_siit.requests) == 3, timeout=30, what="the three tickets after the restart")
+    wait_until(lambda: count(database, "select count(*) from outbox where status = 'done'") == 3, what="done")
+    time.sleep(1.5)  # longer than a lease: nothing is filed twice
+    assert sorted(r["title"] for r in fake_siit.requests) == ["first", "second", "third"]
+
+
+def test_an_unreachable_database_at_start_up_ends_with_one_clear_line(
+    bot_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    env = env_of(
+        bot_settings,
+        port=free_port(),
+        database_url="postgresql://bot:hunter2@127.0.0.1:1/tickets",
+        database_wait_seconds=1,
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: database unreachable at postgresql+asyncpg://bot:***@")
+    assert "hunter2" not in result.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_parked_tickets_are_listed_and_requeued_by_the_admin_command(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+) -> None:
+    env = env_of(bot_settings, port=free_port(), delivery_attempts=1)
+    fake_siit.failures.extend([("/v1/requests", 503)] * 3)
+    bot = BotProcess(env, tmp_path)
+    processes.append(bot)
+    with httpx.Client(timeout=10) as http:
+        running = RunningBot(SlackSender(bot.url, SIGNING_SECRET, http), fake_slack, fake_siit, bot.url)
+        wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+        view = running.open_modal("parked one")
+        running.sender.submit(view, {"field:ci_floor": "1"})
+        wait_until(
+            lambda: any(c.args.get("channel") == "U100" for c in fake_slack.calls_to("chat.postMessage")),
+            what="the DM saying it was parked",
+        )
+    admin = [sys.executable, "-m", "bot", "outbox"]
+    listed = subprocess.run(admin, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "failed" in listed.stdout and "'parked one'" in listed.stdout and "1 ticket(s)" in listed.stdout
+    requeued = subprocess.run(
+        [*admin, "requeue", "all"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert "re-queued 1 of 1" in requeued.stdout
+    wait_until(lambda: fake_siit.requests, timeout=15, what="the re-queued ticket")
+    assert [r["title"] for r in fake_siit.requests] == ["parked one"]
