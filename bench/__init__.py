@@ -1,0 +1,1 @@
+"""Benchmark: Slack's clocks under load, against bare Bolt (``python -m bench``)."""

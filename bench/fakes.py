@@ -1,0 +1,87 @@
+"""The fake Slack and fake Siit from ``tests/fakes``, served in their own process for the
+benchmark, with a small control API: ``GET /_stats``, ``POST /_reset``, ``POST /_latency``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+from typing import Any
+
+import uvicorn
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.fakes.siit_api import FakeSiit
+from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from tests.fakes.slack_api import FakeSlack
+
+SLACK_TOKEN = "xoxb-bench-token"
+SIIT_TOKEN = "siit-bench-token"
+
+
+def build(latency: float) -> tuple[FakeSlack, FakeSiit]:
+    slack = FakeSlack(token=SLACK_TOKEN, member_channels={"C100"})
+    for n in range(1000):
+        slack.add_user(f"U{n:04d}", email=f"person{n}@example.com", name=f"Person {n}")
+    slack.add_user(REQUESTER[0], email=REQUESTER[1], name="Ada")
+    siit = FakeSiit(token=SIIT_TOKEN, latency=latency)
+    siit.services = {s["uid"]: copy.deepcopy(s) for s in (PRINTER_SERVICE, ACCESS_SERVICE)}
+    for n in range(1000):
+        siit.add_user(f"u_{n:04d}", f"person{n}@example.com")
+    siit.add_user(REQUESTER[2], REQUESTER[1])
+    return slack, siit
+
+
+def stats(slack: FakeSlack, siit: FakeSiit) -> dict[str, Any]:
+    return {
+        "slack": [{"method": c.method, "at": c.at, "trigger_id": c.args.get("trigger_id")} for c in slack.calls],
+        "views": list(slack.views),
+        "siit": [{"method": c.method, "path": c.path, "at": c.at} for c in siit.calls],
+        "created": [{"title": r["title"]} for r in siit.requests],
+    }
+
+
+async def serve(slack_port: int, siit_port: int, latency: float) -> None:
+    slack, siit = build(latency)
+    siit.latency = latency
+    # Disable the fake's 60/minute rate limit: the benchmark measures the app, not Siit's quota.
+    import tests.fakes.siit_api as siit_module
+
+    siit_module.RATE_LIMIT_PER_MINUTE = 10**9
+
+    async def get_stats(_: Request) -> JSONResponse:
+        return JSONResponse(stats(slack, siit))
+
+    async def reset(_: Request) -> JSONResponse:
+        slack.calls.clear()
+        siit.calls.clear()
+        siit.requests.clear()
+        return JSONResponse({"ok": True})
+
+    async def set_latency(request: Request) -> JSONResponse:
+        siit.latency = float((await request.json())["latency"])
+        return JSONResponse({"ok": True})
+
+    slack_app = slack.asgi()
+    for path, handler, method in (("/_stats", get_stats, "GET"), ("/_reset", reset, "POST"), ("/_latency", set_latency, "POST")):
+        slack_app.router.routes.insert(0, Route(path, handler, methods=[method]))
+    servers = [
+        uvicorn.Server(uvicorn.Config(slack_app, host="127.0.0.1", port=slack_port, log_level="warning", access_log=False)),
+        uvicorn.Server(uvicorn.Config(siit.asgi(), host="127.0.0.1", port=siit_port, log_level="warning", access_log=False)),
+    ]
+    await asyncio.gather(*(s.serve() for s in servers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--slack-port", type=int, required=True)
+    parser.add_argument("--siit-port", type=int, required=True)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    asyncio.run(serve(args.slack_port, args.siit_port, args.latency))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,301 @@
+"""Starts the fakes, the real app and a bare Bolt app as separate processes, drives them with
+concurrent signed requests from this process, and prints the figures with PASS/FAIL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from bench.fakes import SIIT_TOKEN, SLACK_TOKEN
+from tests.fakes.slack_api import TEAM_ID, mint_trigger_id
+from tests.fakes.slack_client import signature
+from tests.fakes.slack_ui import state_for
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-signing-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Process:
+    popen: subprocess.Popen[bytes]
+    url: str
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.popen.terminate()
+        try:
+            self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+
+
+def start(args: list[str], env: dict[str, str], health: str) -> Process:
+    popen = subprocess.Popen(
+        [sys.executable, *args], env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(health, timeout=1)
+            return Process(popen, health.rsplit("/", 1)[0])
+        except httpx.HTTPError:
+            if popen.poll() is not None:
+                raise RuntimeError(f"{args} exited with {popen.returncode}") from None
+            time.sleep(0.1)
+    raise RuntimeError(f"{args} did not start")
+
+
+@dataclass
+class Fakes:
+    slack_url: str
+    siit_url: str
+    process: Process
+
+    def stats(self) -> dict[str, Any]:
+        return httpx.get(self.slack_url + "/_stats", timeout=30).json()  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        httpx.post(self.slack_url + "/_reset", timeout=10)
+
+    def latency(self, seconds: float) -> None:
+        httpx.post(self.slack_url + "/_latency", json={"latency": seconds}, timeout=10)
+
+
+@contextmanager
+def fakes() -> Iterator[Fakes]:
+    slack_port, siit_port = free_port(), free_port()
+    process = start(
+        ["-m", "bench.fakes", "--slack-port", str(slack_port), "--siit-port", str(siit_port)],
+        {}, f"http://127.0.0.1:{slack_port}/_stats",
+    )
+    try:
+        yield Fakes(f"http://127.0.0.1:{slack_port}", f"http://127.0.0.1:{siit_port}", process)
+    finally:
+        process.stop()
+
+
+def bot_env(fake: Fakes, database: Path, port: int) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.slack_url + "/api/",
+        "TICKET_BACKEND": "siit", "SIIT_API_TOKEN": SIIT_TOKEN, "SIIT_API_URL": fake.siit_url + "/v1",
+        "SIIT_SERVICES": "wa_printers,wa_access", "DATABASE_URL": f"sqlite:///{database}", "PORT": str(port),
+        "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING", "STATUS_POLL_SECONDS": "3600", "FORMS_FILE": "/nonexistent",
+    }
+
+
+def start_bot(fake: Fakes, workdir: Path) -> Process:
+    port = free_port()
+    return start(["-m", "bot"], bot_env(fake, workdir / f"bench-{port}.db", port), f"http://127.0.0.1:{port}/healthz")
+
+
+def start_bare(fake: Fakes) -> Process:
+    port = free_port()
+    env = {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.slack_url + "/api/",
+           "PORT": str(port)}
+    process = start(["-m", "bench.bare_app"], env, f"http://127.0.0.1:{port}/slack/events")
+    return process
+
+
+def signed(body: bytes, content_type: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature(SECRET, ts, body)}
+
+
+def command_body(text: str, user: str) -> tuple[bytes, str]:
+    trigger = mint_trigger_id()
+    fields = {"team_id": TEAM_ID, "channel_id": "C100", "user_id": user, "command": "/ticket", "text": text,
+              "trigger_id": trigger, "api_app_id": "A1", "response_url": "https://hooks.slack.invalid/x"}
+    return urlencode(fields).encode(), trigger
+
+
+async def slash_burst(url: str, count: int, concurrency: int, label: str = "bench") -> tuple[list[float], list[str]]:
+    """``count`` slash commands, ``concurrency`` at a time; ack latencies (s) and trigger IDs."""
+    latencies: list[float] = []
+    triggers: list[str] = []
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency + 10)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def one(n: int) -> None:
+            async with gate:
+                body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
+                started = time.perf_counter()
+                response = await client.post(url + "/slack/events", content=body, headers=signed(body, "application/x-www-form-urlencoded"))
+                latencies.append(time.perf_counter() - started)
+                if response.status_code == 200:
+                    triggers.append(trigger)
+
+        await asyncio.gather(*(one(n) for n in range(count)))
+    return latencies, triggers
+
+
+def open_delays(stats: dict[str, Any], triggers: list[str]) -> list[float]:
+    """Trigger issued -> views.open received by Slack, for each trigger that was used."""
+    wanted = set(triggers)
+    return [c["at"] - float(c["trigger_id"].split(".trigger")[0].rsplit(".", 1)[0])
+            for c in stats["slack"] if c["method"] == "views.open" and c["trigger_id"] in wanted]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+@dataclass
+class Report:
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    def figure(self, name: str, value: str) -> None:
+        self.rows.append((name, value))
+        print(f"  {name:<58} {value}", flush=True)
+
+    def target(self, name: str, ok: bool, detail: str) -> None:
+        self.verdicts.append((name, ok, detail))
+
+
+async def wait_for(predicate: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def submission_latency(bot: Process, fake: Fakes, count: int) -> tuple[list[float], float, float]:
+    """Open ``count`` modals, submit them all; submit -> created at Siit, and calls per ticket."""
+    fake.reset()
+    _, triggers = await slash_burst(bot.url, count, min(count, 20), label="subm")
+    await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 20)
+    stats = fake.stats()
+    views = [v for v in stats["views"]]
+    submitted_at: dict[str, float] = {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        for n, view_id in enumerate(views[-count:]):
+            title = f"bench ticket {n}"
+            view = {"id": view_id, "type": "modal", "callback_id": "ticket_form", "hash": "x",
+                    "private_metadata": json.dumps({"form_id": "wa_printers", "channel_id": "C100"}),
+                    "blocks": [{"type": "input", "block_id": "ticket_title", "element": {"type": "plain_text_input", "action_id": "value"}},
+                               {"type": "input", "block_id": "field:ci_floor", "element": {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}}]}
+            payload = {"type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": "U0001", "team_id": TEAM_ID},
+                       "api_app_id": "A1", "view": {**view, "state": {"values": state_for(view, {"ticket_title": title, "field:ci_floor": "2"})}}}
+            body = urlencode({"payload": json.dumps(payload)}).encode()
+            submitted_at[title] = time.time()
+            await client.post(bot.url + "/slack/events", content=body, headers=signed(body, "application/x-www-form-urlencoded"))
+    await wait_for(lambda: len(fake.stats()["created"]) >= count, 30)
+    await asyncio.sleep(1.0)  # let the ticket messages and views.update land
+    stats = fake.stats()
+    creates = [c for c in stats["siit"] if c["method"] == "POST" and c["path"] == "/v1/requests"]
+    created_titles = [c["title"] for c in stats["created"]]
+    delays = [creates[i]["at"] - submitted_at[t] for i, t in enumerate(created_titles) if t in submitted_at and i < len(creates)]
+    submit_phase_siit = len(stats["siit"])
+    submit_phase_slack = len(stats["slack"])
+    return delays, submit_phase_siit / count, submit_phase_slack / count
+
+
+async def run(quick: bool) -> Report:
+    report = Report()
+    n_small, n_mid, n_big = (5, 10, 20) if quick else (50, 200, 400)
+    levels = [(1, n_small), (min(50, n_mid), n_mid), (min(200, n_big), n_big)]
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
+    with fakes() as fake, tempfile.TemporaryDirectory() as workdir:
+        # Warm: the app's start-up loads the forms.
+        bot = start_bot(fake, Path(workdir))
+        await wait_for(lambda: len([c for c in fake.stats()["siit"] if c["path"].startswith("/v1/services")]) >= 2, 10)
+        for concurrency, count in levels:
+            latencies, _ = await slash_burst(bot.url, count, concurrency)
+            p50, p99 = pct(latencies, 50) * 1000, pct(latencies, 99) * 1000
+            report.figure(f"ack latency, {concurrency} concurrent (p50 / p99)", f"{p50:.1f} / {p99:.1f} ms")
+            if concurrency == levels[-1][0]:
+                report.target(f"ack p99 < 100 ms at {concurrency} concurrent", p99 < 100, f"{p99:.1f} ms")
+
+        for latency in (0.0, 2.5):
+            fake.latency(latency)
+            for state in ("warm", "cold"):
+                if state == "cold":
+                    bot.stop()
+                    bot = start_bot(fake, Path(workdir))  # empty form cache while Siit is slow
+                fake.reset()
+                concurrency = min(50, n_mid)
+                _, triggers = await slash_burst(bot.url, concurrency, concurrency, label=f"open {state}")
+                await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 15)
+                delays = open_delays(fake.stats(), triggers)
+                missed = len(triggers) - len(delays)
+                p50, p99 = pct(delays, 50) * 1000, pct(delays, 99) * 1000
+                name = f"slash -> views.open, Siit {latency:.1f} s, {state}, {concurrency} conc. (p50 / p99)"
+                report.figure(name, f"{p50:.1f} / {p99:.1f} ms, {missed} missed")
+                report.target(f"views.open p99 < 300 ms, Siit {latency} s, {state}", p99 < 300 and not missed, f"{p99:.1f} ms")
+        fake.latency(0.0)
+
+        delays, siit_per_ticket, slack_per_ticket = await submission_latency(bot, fake, n_small)
+        report.figure("view_submission -> created at Siit (p50 / p99)", f"{pct(delays, 50) * 1000:.1f} / {pct(delays, 99) * 1000:.1f} ms")
+        report.figure("Siit calls per ticket, warm (open + submit)", f"{siit_per_ticket:.2f}")
+        report.figure("Slack API calls per ticket, warm (open + submit)", f"{slack_per_ticket:.2f}")
+        report.target("warm path <= 1 backend call per ticket", siit_per_ticket <= 1.0, f"{siit_per_ticket:.2f}")
+
+        ours = await throughput(bot.url, n_big, 50)
+        rss = bot.peak_rss_mb()
+        bot.stop()
+        bare = start_bare(fake)
+        base = await throughput(bare.url, n_big, 50)
+        bare_rss = bare.peak_rss_mb()
+        bare.stop()
+        report.figure("sustained slash commands/s: ours / bare Bolt", f"{ours:.0f} / {base:.0f} /s (ratio {ours / base:.2f})")
+        report.target("throughput >= 0.8 x bare Bolt", ours / base >= 0.8, f"{ours / base:.2f}")
+        report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB")
+        report.target("peak RSS < 150 MB", rss < 150, f"{rss:.0f} MB")
+    return report
+
+
+async def throughput(url: str, count: int, concurrency: int) -> float:
+    await slash_burst(url, min(count, 50), concurrency, label="warmup")
+    started = time.perf_counter()
+    latencies, _ = await slash_burst(url, count, concurrency)
+    return len(latencies) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny numbers: checks the benchmark runs, not the figures")
+    args = parser.parse_args()
+    report = asyncio.run(run(args.quick))
+    print()
+    for name, ok, detail in report.verdicts:
+        print(f"  {'PASS' if ok else 'FAIL'}  {name:<52} {detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
