@@ -65,11 +65,19 @@ async def serve(slack_port: int, siit_port: int, latency: float) -> None:
         return JSONResponse({"ok": True})
 
     slack_app = slack.asgi()
-    for path, handler, method in (("/_stats", get_stats, "GET"), ("/_reset", reset, "POST"), ("/_latency", set_latency, "POST")):
+    for path, handler, method in (
+        ("/_stats", get_stats, "GET"),
+        ("/_reset", reset, "POST"),
+        ("/_latency", set_latency, "POST"),
+    ):
         slack_app.router.routes.insert(0, Route(path, handler, methods=[method]))
     servers = [
-        uvicorn.Server(uvicorn.Config(slack_app, host="127.0.0.1", port=slack_port, log_level="warning", access_log=False)),
-        uvicorn.Server(uvicorn.Config(siit.asgi(), host="127.0.0.1", port=siit_port, log_level="warning", access_log=False)),
+        uvicorn.Server(
+            uvicorn.Config(slack_app, host="127.0.0.1", port=slack_port, log_level="warning", access_log=False)
+        ),
+        uvicorn.Server(
+            uvicorn.Config(siit.asgi(), host="127.0.0.1", port=siit_port, log_level="warning", access_log=False)
+        ),
     ]
     await asyncio.gather(*(s.serve() for s in servers))
 

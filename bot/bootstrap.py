@@ -190,6 +190,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             for task in tasks:
                 task.cancel()
+            await endpoint.close()
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()
