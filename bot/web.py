@@ -40,7 +40,7 @@ class SlackEndpoint:
     bodies that are not UTF-8, bad signatures (checked here too, so it cannot be turned off),
     ``payload=`` that is not a JSON object of the expected shape, events without an event."""
 
-    def __init__(self, *, app: AsyncApp, signing_secret: str, max_body_bytes: int, workers: int = 32) -> None:
+    def __init__(self, *, app: AsyncApp, signing_secret: str, max_body_bytes: int, workers: int = 8) -> None:
         self._app = app
         self._handler = AsyncSlackRequestHandler(app)
         self._verifier = SignatureVerifier(signing_secret)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.catalog import FormCatalog
 from bot.delivery.service import TicketDelivery
@@ -10,6 +10,7 @@ from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.slack.ticket_thread import TicketThread
+from bot.slack.view_cache import FreshViewCache
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.sync_log import SyncLog
@@ -29,6 +30,7 @@ class Deps:
     sync_log: SyncLog
     reply_policy: ReplyPolicy
     ticket_emoji: tuple[str, ...]
+    fresh_views: FreshViewCache = field(default_factory=FreshViewCache)
 
     @property
     def helpdesk(self) -> str:

@@ -21,15 +21,22 @@ from bot.slack.status_views import load_failed_view, loading_view
 log = logging.getLogger(__name__)
 
 
-def form_view(deps: Deps, form: Form, draft: Draft, context: ModalContext, notice: str | None = None) -> View:
-    return build_form_view(
-        form=form,
-        draft=draft,
-        choices=deps.catalog.choices(),
-        private_metadata=context.dump(),
-        picker_label=deps.desk.backend.form_label,
-        notice=notice,
-    )
+def form_view(
+    deps: Deps, form: Form, draft: Draft, context: ModalContext, notice: str | None = None
+) -> View | dict[str, Any]:
+    choices = deps.catalog.choices()
+
+    def build(with_draft: Draft) -> View:
+        return build_form_view(
+            form=form,
+            draft=with_draft,
+            choices=choices,
+            private_metadata=context.dump(),
+            picker_label=deps.desk.backend.form_label,
+            notice=notice,
+        )
+
+    return deps.fresh_views.view(form, draft, context.dump(), (tuple(choices), notice), build)
 
 
 async def open_form(
@@ -63,7 +70,9 @@ async def open_form(
     await update_view(client, view["id"], form_view(deps, form, draft, context, notice), view_hash=view.get("hash"))
 
 
-async def update_view(client: AsyncWebClient, view_id: str, view: View, *, view_hash: str | None = None) -> bool:
+async def update_view(
+    client: AsyncWebClient, view_id: str, view: View | dict[str, Any], *, view_hash: str | None = None
+) -> bool:
     """``views.update``; False when the modal is gone (closed) or changed meanwhile."""
     try:
         await client.views_update(view_id=view_id, view=view, hash=view_hash)

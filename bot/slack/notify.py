@@ -44,10 +44,10 @@ class SlackNotifier:
 
     async def filed(self, request: TicketRequest, record: TicketRecord) -> None:
         origin = request.origin
-        record = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
         key = thread_key(request)
-        if key is not None:
+        if key is not None:  # before the confirmation: a reply to it must already see the ticket
             await self._threads.filed(key, friendly_id=record.friendly_id, url=record.url)
+        record = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
         if origin.via_reaction and origin.channel_id and origin.message_ts:
             await self._mark(origin.channel_id, origin.message_ts)
         where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."

@@ -1,0 +1,51 @@
+"""The fresh ticket modal, validated once per form and reused.
+
+Checking a view against Slack's limits (``View.to_dict()``) costs about 1 ms of CPU, most of
+a ``/ticket``'s work; under a burst of commands it is what delayed acks (see bench/). A fresh
+modal differs from the last one only by its title and its private metadata, so the validated
+dict is kept per form and only those two are set, each checked against its own limit."""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from slack_sdk.models.views import View
+
+from bot.forms import limits
+from bot.forms.model import Draft, Form
+from bot.forms.view import TITLE_BLOCK, TITLE_MAX_LENGTH
+
+
+class FreshViewCache:
+    def __init__(self, *, size: int = 64) -> None:
+        self._size = size
+        self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+
+    def view(
+        self, form: Form, draft: Draft, private_metadata: str, key: Hashable, build: Callable[[Draft], View]
+    ) -> dict[str, Any] | View:
+        """The modal for ``draft``: from the cache when only its title is set, else built."""
+        if draft.description or draft.values or len(private_metadata) > limits.PRIVATE_METADATA:
+            return build(draft)
+        cache_key = (form.id, id(form), key)
+        template = self._views.get(cache_key)
+        if template is None:
+            template = build(Draft(form_id=draft.form_id)).to_dict()
+            self._views[cache_key] = template
+            if len(self._views) > self._size:
+                self._views.popitem(last=False)
+        else:
+            self._views.move_to_end(cache_key)
+        view = copy.deepcopy(template)
+        view["private_metadata"] = private_metadata
+        title = draft.title[:TITLE_MAX_LENGTH]
+        for block in view["blocks"]:
+            if block.get("block_id") == TITLE_BLOCK:
+                if title:
+                    block["element"]["initial_value"] = title
+                else:
+                    block["element"].pop("initial_value", None)
+        return view
