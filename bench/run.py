@@ -121,6 +121,7 @@ def bot_env(fake: Fakes, database: Path, port: int) -> dict[str, str]:
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        **({"LISTENER_WORKERS": os.environ["LISTENER_WORKERS"]} if "LISTENER_WORKERS" in os.environ else {}),
         "STATUS_POLL_SECONDS": "3600",
         "FORMS_FILE": "/nonexistent",
     }
@@ -313,6 +314,19 @@ async def run(quick: bool) -> Report:
             report.figure(f"ack latency, {concurrency} concurrent (p50 / p99)", f"{p50:.1f} / {p99:.1f} ms")
             if concurrency == levels[-1][0]:
                 report.target(f"ack p99 < 100 ms at {concurrency} concurrent", p99 < 100, f"{p99:.1f} ms")
+                floor_port = free_port()
+                floor = start(
+                    ["-m", "bench.trivial_app"],
+                    {"PORT": str(floor_port)},
+                    f"http://127.0.0.1:{floor_port}/slack/events",
+                )
+                floor_latencies, _ = await slash_burst(floor.url, count, concurrency)
+                floor.stop()
+                floor99 = pct(floor_latencies, 99) * 1000
+                report.figure(
+                    f"  floor: bare Starlette 200 OK, {concurrency} concurrent (p99)",
+                    f"{floor99:.1f} ms (ours / floor {p99 / floor99:.2f})",
+                )
 
         delays, siit_per_ticket, slack_per_ticket = await submission_latency(bot, fake, n_small)
         report.figure(

@@ -156,7 +156,12 @@ def create_app(settings: Settings) -> Starlette:
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)
-    endpoint = SlackEndpoint(app=bolt_app, signing_secret=signing_secret, max_body_bytes=settings.max_body_bytes)
+    endpoint = SlackEndpoint(
+        app=bolt_app,
+        signing_secret=signing_secret,
+        max_body_bytes=settings.max_body_bytes,
+        workers=settings.listener_workers,
+    )
     routes = [
         Route("/slack/events", endpoint.handle, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),

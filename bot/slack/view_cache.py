@@ -7,7 +7,6 @@ dict is kept per form and only those two are set, each checked against its own l
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -39,13 +38,13 @@ class FreshViewCache:
                 self._views.popitem(last=False)
         else:
             self._views.move_to_end(cache_key)
-        view = copy.deepcopy(template)
-        view["private_metadata"] = private_metadata
+        # Copy only what changes; the rest is shared with the template and never mutated.
+        view = {**template, "private_metadata": private_metadata, "blocks": list(template["blocks"])}
         title = draft.title[:TITLE_MAX_LENGTH]
-        for block in view["blocks"]:
+        for index, block in enumerate(view["blocks"]):
             if block.get("block_id") == TITLE_BLOCK:
+                element = {k: v for k, v in block["element"].items() if k != "initial_value"}
                 if title:
-                    block["element"]["initial_value"] = title
-                else:
-                    block["element"].pop("initial_value", None)
+                    element["initial_value"] = title
+                view["blocks"][index] = {**block, "element": element}
         return view
