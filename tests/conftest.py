@@ -133,12 +133,23 @@ def fake_suptask(servers: ServerLoop) -> Iterator[FakeSuptask]:
 
 
 @pytest.fixture
-def suptask_bot(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: Path) -> RunningBot:
+def start_suptask_bot(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: Path) -> StartBot:
+    """Start the app with TICKET_BACKEND=suptask and the shared forms file (settings overridable)."""
     forms_file = tmp_path / "forms.yml"
     forms_file.write_text(FORMS_YAML)
-    return start_bot(
-        ticket_backend="suptask",
-        suptask_api_token=SUPTASK_TOKEN,
-        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
-        forms_file=forms_file,
-    )
+
+    def start(**overrides: Any) -> RunningBot:
+        return start_bot(
+            ticket_backend="suptask",
+            suptask_api_token=SUPTASK_TOKEN,
+            suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
+            forms_file=forms_file,
+            **overrides,
+        )
+
+    return start
+
+
+@pytest.fixture
+def suptask_bot(start_suptask_bot: StartBot) -> RunningBot:
+    return start_suptask_bot()

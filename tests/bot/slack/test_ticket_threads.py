@@ -162,19 +162,8 @@ WEBHOOK_SECRET = "hook-secret-123"
 
 
 @pytest.fixture
-def suptask_hooked(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: Path) -> RunningBot:
-    from tests.conftest import SUPTASK_TOKEN
-    from tests.fakes.suptask_data import FORMS_YAML
-
-    forms_file = tmp_path / "forms.yml"
-    forms_file.write_text(FORMS_YAML)
-    return start_bot(
-        ticket_backend="suptask",
-        suptask_api_token=SUPTASK_TOKEN,
-        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
-        forms_file=forms_file,
-        suptask_webhook_secret=WEBHOOK_SECRET,
-    )
+def suptask_hooked(start_suptask_bot: StartBot) -> RunningBot:
+    return start_suptask_bot(suptask_webhook_secret=WEBHOOK_SECRET)
 
 
 def test_suptask_webhooks_bring_agent_replies_and_status_back(
