@@ -126,7 +126,12 @@ def create_app(settings: Settings) -> Starlette:
     sync_log = SyncLog(engine=engine)
     ticket_thread = TicketThread(client=slack_client, tickets=store, backend=backend)
     notifier = SlackNotifier(
-        client=slack_client, tickets=store, drafts=drafts, threads=thread_claims, helpdesk=backend.display_name
+        client=slack_client,
+        tickets=store,
+        drafts=drafts,
+        threads=thread_claims,
+        thread=ticket_thread,
+        backend=backend,
     )
     delivery = TicketDelivery(
         desk=desk,

@@ -64,3 +64,55 @@ class TicketRequest:
             people={k: Person(**v) for k, v in payload.get("people", {}).items()},
             message_link=payload.get("message_link"),
         )
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """A reply or internal note for a ticket, from its thread or the reply modal."""
+
+    ticket_id: str
+    text: str
+    author: Person
+    origin: SlackOrigin
+    internal: bool = False
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"kind": "reply", **asdict(self)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ReplyRequest:
+        return cls(
+            ticket_id=payload["ticket_id"],
+            text=payload["text"],
+            author=Person(**payload["author"]),
+            origin=SlackOrigin(**payload["origin"]),
+            internal=bool(payload.get("internal")),
+        )
+
+
+@dataclass(frozen=True)
+class CloseRequest:
+    """Closing a ticket from its Slack message."""
+
+    ticket_id: str
+    origin: SlackOrigin
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"kind": "close", **asdict(self)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> CloseRequest:
+        return cls(ticket_id=payload["ticket_id"], origin=SlackOrigin(**payload["origin"]))
+
+
+Write = TicketRequest | ReplyRequest | CloseRequest
+"""Every write the outbox carries to a helpdesk."""
+
+
+def write_from_payload(payload: dict[str, Any]) -> Write:
+    kind = payload.get("kind", "create")
+    if kind == "reply":
+        return ReplyRequest.from_payload(payload)
+    if kind == "close":
+        return CloseRequest.from_payload(payload)
+    return TicketRequest.from_payload(payload)

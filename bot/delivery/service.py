@@ -21,9 +21,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.backends.base import BackendError, BackendUnavailable
+from bot.backends.base import BackendError, BackendUnavailable, Reply
 from bot.catalog import FormCatalog
-from bot.delivery.request import TicketRequest
+from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
 from bot.storage.outbox import OutboxItem, OutboxStore
 from bot.storage.tickets import TicketRecord
 from bot.tickets import TicketDesk
@@ -32,16 +32,20 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryListener(Protocol):
-    """Tells the person how their ticket stands."""
+    """Tells the person how their ticket, reply or close stands."""
 
     async def filed(self, request: TicketRequest, record: TicketRecord) -> None: ...
 
-    async def delayed(self, request: TicketRequest, error: BackendUnavailable) -> None:
-        """First failed attempt: the ticket is saved and will be filed automatically."""
+    async def replied(self, request: ReplyRequest) -> None: ...
 
-    async def refused(self, request: TicketRequest, error: BackendError) -> None: ...
+    async def closed(self, request: CloseRequest) -> None: ...
 
-    async def gave_up(self, request: TicketRequest, error: BackendError) -> None:
+    async def delayed(self, request: Write, error: BackendUnavailable) -> None:
+        """First failed attempt: the write is saved and will be delivered automatically."""
+
+    async def refused(self, request: Write, error: BackendError) -> None: ...
+
+    async def gave_up(self, request: Write, error: BackendError) -> None:
         """Parked after the last attempt."""
 
 
@@ -76,8 +80,8 @@ class TicketDelivery:
     def backend(self) -> str:
         return self._desk.backend.name
 
-    async def submit(self, request: TicketRequest) -> None:
-        """Record the request, then try it at once (the lease keeps the worker off it meanwhile)."""
+    async def submit(self, request: Write) -> None:
+        """Record the write, then try it at once (the lease keeps the worker off it meanwhile)."""
         item = await self._outbox.add(self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease)
         await self._attempt(item, request)
 
@@ -99,22 +103,41 @@ class TicketDelivery:
             if self._clock() < self._paused_until:
                 await self._outbox.retry_at(item.id, self._paused_until, "waiting for the rate limit")
                 continue
-            await self._attempt(item, TicketRequest.from_payload(item.payload))
+            await self._attempt(item, write_from_payload(item.payload))
 
-    async def _attempt(self, item: OutboxItem, request: TicketRequest) -> None:
+    async def _attempt(self, item: OutboxItem, request: Write) -> None:
         try:
-            form = await self._catalog.get(request.form_id)
-            record = await self._desk.file(request.new_ticket(form))
+            done = await self._deliver(request)
         except BackendUnavailable as exc:
             await self._delay(item, request, exc)
         except BackendError as exc:
             await self._outbox.park(item.id, exc.reason)
             await self._tell(self._listener.refused(request, exc))
         else:
-            await self._outbox.done(item.id, ticket_id=record.ticket_id)
-            await self._tell(self._listener.filed(request, record))
+            if isinstance(request, TicketRequest):
+                assert done is not None  # a create returns its record
+                await self._outbox.done(item.id, ticket_id=done.ticket_id)
+                await self._tell(self._listener.filed(request, done))
+                return
+            await self._outbox.done(item.id, ticket_id=request.ticket_id)
+            if isinstance(request, ReplyRequest):
+                await self._tell(self._listener.replied(request))
+            else:
+                await self._tell(self._listener.closed(request))
 
-    async def _delay(self, item: OutboxItem, request: TicketRequest, exc: BackendUnavailable) -> None:
+    async def _deliver(self, request: Write) -> TicketRecord | None:
+        """The helpdesk call; the new ticket's record for a create."""
+        backend = self._desk.backend
+        if isinstance(request, ReplyRequest):
+            await backend.add_reply(request.ticket_id, Reply(request.text, request.author, request.internal))
+            return None
+        if isinstance(request, CloseRequest):
+            await backend.set_status(request.ticket_id, "closed")
+            return None
+        form = await self._catalog.get(request.form_id)
+        return await self._desk.file(request.new_ticket(form))
+
+    async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable) -> None:
         attempts = item.attempts + 1
         if attempts >= self._max_attempts:
             log.warning("outbox item %d parked after %d attempts: %s", item.id, attempts, exc.reason)

@@ -10,11 +10,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError, BackendUnavailable
-from bot.delivery.request import TicketRequest
+from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
+from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
 from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
-from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view
+from bot.slack.mrkdwn import escape
+from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
+from bot.slack.ticket_thread import TicketThread
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore, ThreadKey
 from bot.storage.tickets import TicketRecord, TicketStore
@@ -32,14 +34,18 @@ class SlackNotifier:
         tickets: TicketStore,
         drafts: DraftStore,
         threads: MessageTicketStore,
-        helpdesk: str,
+        thread: TicketThread,
+        backend: TicketBackend,
         done_emoji: str = "white_check_mark",
     ) -> None:
         self._client = client
         self._tickets = tickets
         self._drafts = drafts
         self._threads = threads
-        self._helpdesk = helpdesk
+        self._thread = thread
+        self._helpdesk = backend.display_name
+        self._backend_name = backend.name
+        self._closed_status = backend.closed_status
         self._done_emoji = done_emoji
 
     async def filed(self, request: TicketRequest, record: TicketRecord) -> None:
@@ -55,21 +61,65 @@ class SlackNotifier:
         for draft_id in {request.origin.draft_id, request.origin.replaced_draft_id} - {None}:
             await self._drafts.discard(str(draft_id))
 
-    async def delayed(self, request: TicketRequest, error: BackendUnavailable) -> None:
-        rate_limited = error.retry_after is not None
-        if not await self._show(request, delayed_view(self._helpdesk, error.reason, rate_limited=rate_limited)):
-            text = delayed_text(self._helpdesk, rate_limited=rate_limited)
-            await self._dm(request, text + " You will get a message when it is filed.")
+    async def replied(self, request: ReplyRequest) -> None:
+        record = await self._record(request.ticket_id)
+        # A reply from the modal is shown in the thread (one typed there already is); an internal
+        # note never is.
+        if record is not None and not request.internal and request.origin.view_id is not None:
+            await self._thread.say(record, f"<@{request.origin.user_id}> added: {escape(request.text)}")
+        sent = "Internal note added." if request.internal else "Sent."
+        await self._show(request, message_view(f":white_check_mark: {sent}", title="Reply"))
 
-    async def refused(self, request: TicketRequest, error: BackendError) -> None:
+    async def closed(self, request: CloseRequest) -> None:
+        record = await self._record(request.ticket_id)
+        if record is not None:
+            await self._thread.status_changed(record, self._closed_status)
+
+    async def delayed(self, request: Write, error: BackendUnavailable) -> None:
+        rate_limited = error.retry_after is not None
+        if isinstance(request, TicketRequest):
+            if not await self._show(request, delayed_view(self._helpdesk, error.reason, rate_limited=rate_limited)):
+                text = delayed_text(self._helpdesk, rate_limited=rate_limited)
+                await self._dm(request, text + " You will get a message when it is filed.")
+            return
+        what = "reply" if isinstance(request, ReplyRequest) else "request to close the ticket"
+        await self._tell(
+            request,
+            f":inbox_tray: {self._helpdesk} is not answering; your {what} is saved and will be sent automatically.",
+        )
+
+    async def refused(self, request: Write, error: BackendError) -> None:
+        if not isinstance(request, TicketRequest):
+            await self._tell(request, f":x: {self._helpdesk} did not accept it: {escape(error.reason)}")
+            return
         await self._release(request)
         draft_id = request.origin.draft_id or ""
         if not await self._show(request, failed_view(self._helpdesk, error.reason, draft_id=draft_id, retryable=False)):
             await self._dm_failure(request, error)
 
-    async def gave_up(self, request: TicketRequest, error: BackendError) -> None:
+    async def gave_up(self, request: Write, error: BackendError) -> None:
+        if not isinstance(request, TicketRequest):
+            await self._tell(request, f":x: {self._helpdesk} did not answer; it was not sent: {escape(error.reason)}")
+            return
         await self._release(request)
         await self._dm_failure(request, error, retryable=True)
+
+    async def _record(self, ticket_id: str) -> TicketRecord | None:
+        return await self._tickets.get(self._backend_name, ticket_id)
+
+    async def _tell(self, request: ReplyRequest | CloseRequest, text: str) -> None:
+        """In the modal it came from, else only to that person in the ticket's thread."""
+        if await self._show(request, message_view(text, title="Reply")):
+            return
+        record = await self._record(request.ticket_id)
+        if record is None or not record.channel_id:
+            return
+        try:
+            await self._client.chat_postEphemeral(
+                channel=record.channel_id, user=request.origin.user_id, text=text, thread_ts=record.thread_ts
+            )
+        except SlackApiError as exc:
+            log.info("could not tell %s: %s", request.origin.user_id, exc.response.get("error"))
 
     async def _release(self, request: TicketRequest) -> None:
         key = thread_key(request)
@@ -82,7 +132,7 @@ class SlackNotifier:
         except SlackApiError as exc:
             log.info("could not mark %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
 
-    async def _show(self, request: TicketRequest, view: View) -> bool:
+    async def _show(self, request: Write, view: View) -> bool:
         if request.origin.view_id is None:
             return False
         return await update_view(self._client, request.origin.view_id, view)

@@ -9,17 +9,14 @@ changed; a deletion is not sent (the helpdesk keeps what it was told).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.backends.base import BackendError, Reply
+from bot.delivery.request import ReplyRequest, SlackOrigin
 from bot.slack.deps import Deps
 from bot.slack.messages import is_from_a_bot
-from bot.slack.mrkdwn import escape
 
-log = logging.getLogger(__name__)
 SYNCED_SUBTYPES = {None, "file_share", "thread_broadcast", "message_changed"}
 
 
@@ -63,8 +60,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         author = await deps.directory.person(author_id)
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
-        try:
-            await deps.desk.backend.add_reply(record.ticket_id, Reply(text, author))
-        except BackendError as exc:
-            log.warning("reply in %s not sent to %s: %s", record.friendly_id, deps.helpdesk, exc.reason)
-            await deps.ticket_thread.say(record, f":warning: Not sent to {deps.helpdesk}: {escape(exc.reason)}")
+        origin = SlackOrigin(user_id=author_id, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts)
+        await deps.delivery.submit(ReplyRequest(ticket_id=record.ticket_id, text=text, author=author, origin=origin))

@@ -14,12 +14,10 @@ from slack_sdk.models.blocks import Option as SlackOption
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError, Reply
+from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
 from bot.forms import limits
 from bot.slack.deps import Deps
 from bot.slack.messages import thread_root
-from bot.slack.modal import update_view
-from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
 from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
 from bot.storage.tickets import TicketRecord
@@ -104,20 +102,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
         user_id = str((body.get("user") or {}).get("id"))
-        internal = chosen.get("value") == INTERNAL
+        team_id = str((body.get("user") or {}).get("team_id") or record.team_id)
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
-        try:
-            await deps.desk.backend.add_reply(
-                record.ticket_id, Reply(text, await deps.directory.person(user_id), internal)
-            )
-        except BackendError as exc:
-            await update_view(client, view["id"], message_view(f":x: Not sent: {escape(exc.reason)}", title="Reply"))
-            return
-        if not internal:  # an internal note is never posted where the requester sees it
-            await deps.ticket_thread.say(record, f"<@{user_id}> added: {escape(text)}")
-        sent = "Internal note added." if internal else f"Sent to {record.friendly_id}."
-        await update_view(client, view["id"], message_view(f":white_check_mark: {sent}", title="Reply"))
+        origin = SlackOrigin(user_id=user_id, team_id=team_id, channel_id=record.channel_id, view_id=view["id"])
+        author = await deps.directory.person(user_id)
+        internal = chosen.get("value") == INTERNAL
+        await deps.delivery.submit(ReplyRequest(record.ticket_id, text, author, origin, internal=internal))
 
     @app.action(CLOSE_ACTION)
     async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
@@ -129,12 +120,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if user_id not in (record.requester_id, record.reporter_id):
             await _ephemeral(client, record, user_id, "Only the person who asked can close this ticket.")
             return
-        try:
-            await deps.desk.backend.set_status(record.ticket_id, "closed")
-        except BackendError as exc:
-            await _ephemeral(client, record, user_id, f"{deps.helpdesk} did not close it: {exc.reason}")
-            return
-        await deps.ticket_thread.status_changed(record, deps.desk.backend.closed_status)
+        origin = SlackOrigin(user_id=user_id, team_id=record.team_id, channel_id=record.channel_id)
+        await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin))
 
 
 async def _ephemeral(client: AsyncWebClient, record: TicketRecord, user_id: str, text: str) -> None:

@@ -218,3 +218,25 @@ def test_suptask_webhook_bad_bodies_get_4xx(suptask_hooked: RunningBot, body: by
     headers = {"X-Webhook-Secret": WEBHOOK_SECRET, "Content-Type": "application/json"}
     assert bot.sender.http.post(bot.url + "/webhooks/suptask", content=body, headers=headers).status_code == status
     assert bot.sender.http.get(bot.url + "/healthz").status_code == 200
+
+
+def test_a_reply_during_a_siit_outage_is_kept_and_sent_once_siit_is_back(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    bot.siit.failures.extend([("/v1/requests/", 503)] * 4)  # the first attempt's tries, then one more
+    send(bot, reply(bot, ticket, "Still broken after lunch")[0], "Ev1")
+    wait_until(lambda: bot.slack.calls_to("chat.postEphemeral"), what="the 'saved' notice")
+    notice = bot.slack.calls_to("chat.postEphemeral")[0].args
+    assert notice["user"] == "U100" and "saved and will be sent" in notice["text"]
+    wait_until(lambda: bot.siit.messages, timeout=10, what="the reply after the outage")
+    assert [m["body_text"] for m in bot.siit.messages] == ["Still broken after lunch"]
+
+
+def test_closing_during_an_outage_closes_once_siit_is_back(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    bot.siit.failures.extend([("/v1/requests/", 503)] * 4)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U100")
+    wait_until(lambda: bot.slack.calls_to("chat.postEphemeral"), what="the 'saved' notice")
+    assert "request to close the ticket is saved" in bot.slack.calls_to("chat.postEphemeral")[0].args["text"]
+    wait_until(lambda: bot.slack.calls_to("chat.update"), timeout=10, what="the ticket message closed")
+    assert bot.siit.requests[0]["status"] == "resolved"
+    assert len(bot.slack.calls_to("chat.update")) == 1
