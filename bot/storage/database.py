@@ -47,9 +47,15 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+MIGRATION_LOCK = 7_204_117_011
+"""PostgreSQL advisory lock held while migrating, so instances starting together take turns."""
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema to the newest Alembic revision (``bot/storage/migrations``)."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         await connection.run_sync(_upgrade)
 
 

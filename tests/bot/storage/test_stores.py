@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import inspect
@@ -16,6 +20,7 @@ from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketRecord, TicketStore
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def with_engine(database_url: str, use: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -39,6 +44,33 @@ def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
     tables = with_engine(database_url, use)
     assert {"tickets", "drafts", "outbox", "message_tickets", "synced_messages", "sent_replies"} <= tables
     assert "alembic_version" in tables
+
+
+def test_instances_starting_together_migrate_once(database_url: str) -> None:
+    """Three processes migrating the same fresh database at once (as instances starting together)."""
+    code = (
+        "import asyncio, sys\n"
+        "from bot.storage.database import create_engine, migrate\n"
+        "async def main():\n"
+        "    engine = create_engine(sys.argv[1])\n"
+        "    await migrate(engine)\n"
+        "    await engine.dispose()\n"
+        "asyncio.run(main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code, database_url], env=env, stderr=subprocess.PIPE) for _ in range(3)
+    ]
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.stderr.read().decode() if run.stderr else ""
+
+    async def versions(engine: AsyncEngine) -> list[str]:
+        async with engine.connect() as connection:
+            return [
+                row[0] for row in (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
+            ]
+
+    assert with_engine(database_url, versions) == ["0001"]
 
 
 def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
