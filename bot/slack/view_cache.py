@@ -21,7 +21,7 @@ from bot.forms.view import TITLE_BLOCK, TITLE_MAX_LENGTH
 class FreshViewCache:
     def __init__(self, *, size: int = 64) -> None:
         self._size = size
-        self._views: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._views: OrderedDict[Hashable, tuple[Form, dict[str, Any]]] = OrderedDict()
 
     def view(
         self, form: Form, draft: Draft, private_metadata: str, key: Hashable, build: Callable[[Draft], View]
@@ -29,15 +29,16 @@ class FreshViewCache:
         """The modal for ``draft``: from the cache when only its title is set, else built."""
         if draft.description or draft.values or len(private_metadata) > limits.PRIVATE_METADATA:
             return build(draft)
-        cache_key = (form.id, id(form), key)
-        template = self._views.get(cache_key)
-        if template is None:
+        cache_key = (form.id, key)
+        cached = self._views.get(cache_key)
+        if cached is not None and cached[0] is form:  # the same definition, not a refreshed one
+            template = cached[1]
+            self._views.move_to_end(cache_key)
+        else:
             template = build(Draft(form_id=draft.form_id)).to_dict()
-            self._views[cache_key] = template
+            self._views[cache_key] = (form, template)
             if len(self._views) > self._size:
                 self._views.popitem(last=False)
-        else:
-            self._views.move_to_end(cache_key)
         # Copy only what changes; the rest is shared with the template and never mutated.
         view = {**template, "private_metadata": private_metadata, "blocks": list(template["blocks"])}
         title = draft.title[:TITLE_MAX_LENGTH]
