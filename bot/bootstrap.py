@@ -129,7 +129,7 @@ def create_app(settings: Settings) -> Starlette:
         client=slack_client,
         tickets=store,
         drafts=drafts,
-        threads=thread_claims,
+        thread_claims=thread_claims,
         thread=ticket_thread,
         backend=backend,
     )

@@ -33,7 +33,7 @@ class SlackNotifier:
         client: AsyncWebClient,
         tickets: TicketStore,
         drafts: DraftStore,
-        threads: MessageTicketStore,
+        thread_claims: MessageTicketStore,
         thread: TicketThread,
         backend: TicketBackend,
         done_emoji: str = "white_check_mark",
@@ -41,7 +41,7 @@ class SlackNotifier:
         self._client = client
         self._tickets = tickets
         self._drafts = drafts
-        self._threads = threads
+        self._thread_claims = thread_claims
         self._thread = thread
         self._helpdesk = backend.display_name
         self._backend_name = backend.name
@@ -52,7 +52,7 @@ class SlackNotifier:
         origin = request.origin
         key = thread_key(request)
         if key is not None:  # before the confirmation: a reply to it must already see the ticket
-            await self._threads.filed(key, friendly_id=record.friendly_id, url=record.url)
+            await self._thread_claims.filed(key, friendly_id=record.friendly_id, url=record.url)
         record = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
         if origin.via_reaction and origin.channel_id and origin.message_ts:
             await self._mark(origin.channel_id, origin.message_ts)
@@ -124,7 +124,7 @@ class SlackNotifier:
     async def _release(self, request: TicketRequest) -> None:
         key = thread_key(request)
         if key is not None:
-            await self._threads.release(key)
+            await self._thread_claims.release(key)
 
     async def _mark(self, channel_id: str, message_ts: str) -> None:
         try:
