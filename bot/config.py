@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     form_cache_seconds: float = Field(default=300.0, gt=0)
     backend_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("slack_api_url")
     @classmethod

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.forms.model import Draft
 from bot.slack.deps import Deps
+from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import open_form
 
 COMMAND = "/ticket"
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(COMMAND)
-    async def open_ticket_modal(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_ticket_modal(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         await ack()
-        await open_form(
+        await open_form_or_offer_button(
             client,
             deps,
             trigger_id=command["trigger_id"],
             draft=Draft(title=str(command.get("text") or "").strip()),
             context=ModalContext(form_id="", channel_id=command.get("channel_id")),
+            team_id=str(command.get("team_id") or ""),
+            user_id=str(command.get("user_id")),
+            respond=respond,
         )

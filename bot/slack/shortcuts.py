@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.forms.model import Draft
 from bot.slack.deps import Deps
+from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.messages import author, thread_root, title_from_text
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import open_form
 from bot.slack.status_views import already_filed_view
 from bot.storage.message_tickets import ThreadKey
 
@@ -24,10 +24,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def new_ticket(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         # No channel: the ticket message goes to the requester by DM.
-        await open_form(client, deps, trigger_id=shortcut["trigger_id"], draft=Draft(), context=ModalContext(""))
+        await open_form_or_offer_button(
+            client,
+            deps,
+            trigger_id=shortcut["trigger_id"],
+            draft=Draft(),
+            context=ModalContext(""),
+            team_id=team_of(shortcut),
+            user_id=str((shortcut.get("user") or {}).get("id")),
+        )
 
     @app.shortcut(MESSAGE_SHORTCUT)
-    async def ticket_from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+    async def ticket_from_message(
+        ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         await ack()
         message = shortcut.get("message") or {}
         channel_id = (shortcut.get("channel") or {}).get("id")
@@ -35,7 +45,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         clicked_by = str((shortcut.get("user") or {}).get("id"))
         if not isinstance(channel_id, str) or root is None:
             return
-        team_id = str((shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id") or "")
+        team_id = team_of(shortcut)
         existing = await deps.thread_claims.get(ThreadKey(team_id, channel_id, root))
         if existing is not None:
             await client.views_open(trigger_id=shortcut["trigger_id"], view=already_filed_view(existing))
@@ -49,14 +59,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
             message_ts=str(message.get("ts")),
             thread_ts=root,
         )
-        await open_form(
+        await open_form_or_offer_button(
             client,
             deps,
             trigger_id=shortcut["trigger_id"],
             draft=Draft(title=title_from_text(text), description=text),
             context=context,
+            team_id=team_id,
+            user_id=clicked_by,
+            respond=respond if shortcut.get("response_url") else None,
             notice=on_behalf_notice(requester, clicked_by, deps.helpdesk),
         )
+
+
+def team_of(shortcut: dict[str, Any]) -> str:
+    return str((shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id") or "")
 
 
 def on_behalf_notice(requester: str, reporter: str, helpdesk: str) -> str | None:

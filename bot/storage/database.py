@@ -52,10 +52,15 @@ MIGRATION_LOCK = 7_204_117_011
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to the newest Alembic revision (``bot/storage/migrations``)."""
+    """Bring the schema to the newest Alembic revision (``bot/storage/migrations``). Instances
+    starting together take turns: the first migrates, the others then find the schema current."""
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        elif connection.dialect.name == "sqlite":
+            # The driver would otherwise run the DDL without a write lock held from the start,
+            # and two processes would both find no table and both create it.
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(_upgrade)
 
 

@@ -41,6 +41,16 @@ def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
             },
             "PORT",
         ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-secret-value",
+                "SLACK_SIGNING_SECRET": "s3cret",
+                "SIIT_API_TOKEN": "siit-secret",
+                "SIIT_SERVICES": "wa_1",
+                "LOG_LEVEL": "verbose",
+            },
+            "LOG_LEVEL",
+        ),
     ],
 )
 def test_bad_settings_exit_with_one_line_naming_the_setting(env: dict[str, str], named: str, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from tests.fakes.block_kit import view_problems
@@ -23,9 +23,9 @@ BOT_USER_ID = "UBOT"
 TEAM_ID = "T0001"
 
 
-def mint_trigger_id() -> str:
+def mint_trigger_id(issued_at: float | None = None) -> str:
     """A trigger ID that carries when it was issued, so the fake can expire it."""
-    return f"{time.time():.6f}.{next(_counter)}.trigger"
+    return f"{time.time() if issued_at is None else issued_at:.6f}.{next(_counter)}.trigger"
 
 
 _counter = itertools.count(1)
@@ -52,6 +52,8 @@ class FakeSlack:
     """Queued ``error`` answers per method, used once each."""
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls answer HTTP 429 with ``Retry-After: 1``."""
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    """Messages posted to a ``response_url`` (``{url}/response/...``), as Slack received them."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -89,7 +91,28 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def asgi(self) -> Starlette:
-        return Starlette(routes=[Route("/api/{method}", self._endpoint, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/api/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/response/{key}", self._response_url, methods=["POST"]),
+            ]
+        )
+
+    def response_url(self, key: str = "1") -> str:
+        """A ``response_url`` for a payload, served here; requires the fake to be running."""
+        return f"{self.url}/response/{key}"  # type: ignore[attr-defined]
+
+    async def _response_url(self, request: Request) -> PlainTextResponse:
+        """Slack's response URLs take a JSON message and answer ``ok`` in plain text."""
+        try:
+            message = json.loads(await request.body())
+        except ValueError:
+            return PlainTextResponse("invalid_payload", status_code=400)
+        if not isinstance(message, dict) or not (message.get("text") or message.get("blocks")):
+            return PlainTextResponse("no_text", status_code=400)
+        with self._lock:
+            self.responses.append({"key": request.path_params["key"], **message})
+        return PlainTextResponse("ok")
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]

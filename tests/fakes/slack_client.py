@@ -51,8 +51,16 @@ class SlackSender:
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> httpx.Response:
         return self.form({"payload": json.dumps(payload)}, **kwargs)
 
-    def slash_command(self, text: str, *, user: str = "U100", channel: str = "C100") -> tuple[httpx.Response, str]:
-        trigger_id = mint_trigger_id()
+    def slash_command(
+        self,
+        text: str,
+        *,
+        user: str = "U100",
+        channel: str = "C100",
+        trigger_id: str | None = None,
+        response_url: str = "https://hooks.slack.invalid/commands/1",
+    ) -> tuple[httpx.Response, str]:
+        trigger_id = trigger_id or mint_trigger_id()
         response = self.form(
             {
                 "token": "verification-token",
@@ -65,7 +73,7 @@ class SlackSender:
                 "command": "/ticket",
                 "text": text,
                 "api_app_id": "A1",
-                "response_url": "https://hooks.slack.invalid/commands/1",
+                "response_url": response_url,
                 "trigger_id": trigger_id,
             }
         )
@@ -150,14 +158,14 @@ class SlackSender:
             }
         )
 
-    def global_shortcut(self, *, user: str = "U100") -> httpx.Response:
+    def global_shortcut(self, *, user: str = "U100", trigger_id: str | None = None) -> httpx.Response:
         return self.interaction(
             {
                 "type": "shortcut",
                 "callback_id": "create_ticket",
                 "team": {"id": TEAM_ID, "domain": "test"},
                 "user": {"id": user, "team_id": TEAM_ID, "name": "person"},
-                "trigger_id": mint_trigger_id(),
+                "trigger_id": trigger_id or mint_trigger_id(),
             }
         )
 

@@ -1,0 +1,78 @@
+"""Runs the listeners of requests already acknowledged, after the acks.
+
+Slack's two clocks pull against each other under a burst: every request must be acknowledged
+within 3 s, and a slash command's trigger must reach ``views.open`` within 3 s of the click. One
+event loop serves both. Acknowledging costs a fraction of what a listener costs, so the pool
+lets acks go first: while requests keep arriving, a listener waits, but never longer than
+``max_defer_seconds`` after its own request arrived, so its trigger is still used in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+Job = TypeVar("Job")
+
+log = logging.getLogger(__name__)
+
+
+class ListenerPool(Generic[Job]):
+    def __init__(
+        self,
+        run: Callable[[Job], Awaitable[object]],
+        *,
+        workers: int,
+        quiet_seconds: float = 0.003,
+        max_defer_seconds: float = 0.5,
+    ) -> None:
+        self._run = run
+        self._worker_count = workers
+        self._quiet_seconds = quiet_seconds
+        self._max_defer_seconds = max_defer_seconds
+        self._queue: asyncio.Queue[tuple[float, Job]] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._last_arrival = float("-inf")
+
+    def request_arrived(self) -> None:
+        """Call for every request as it arrives: listeners give way while they keep coming."""
+        self._last_arrival = asyncio.get_running_loop().time()
+
+    def submit(self, job: Job) -> None:
+        loop = asyncio.get_running_loop()
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._workers = [loop.create_task(self._work(self._queue)) for _ in range(self._worker_count)]
+        self._queue.put_nowait((loop.time(), job))
+
+    async def _work(self, queue: asyncio.Queue[tuple[float, Job]]) -> None:
+        while True:
+            arrived_at, job = await queue.get()
+            try:
+                await self._give_way(arrived_at)
+                await self._run(job)
+            except Exception:
+                log.exception("listener failed after the request was acknowledged")
+            finally:
+                queue.task_done()
+
+    async def _give_way(self, arrived_at: float) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            until_quiet = self._last_arrival + self._quiet_seconds - now
+            until_due = arrived_at + self._max_defer_seconds - now
+            if until_quiet <= 0 or until_due <= 0:
+                return
+            await asyncio.sleep(min(until_quiet, until_due))
+
+    async def close(self, grace_seconds: float) -> None:
+        """Finish what was acknowledged (for at most ``grace_seconds``), then stop the workers."""
+        if self._queue is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), grace_seconds)
+        for worker in self._workers:
+            worker.cancel()

@@ -1,0 +1,63 @@
+"""When Slack's trigger runs out before the modal opens (a burst kept us past its 3 s): keep
+what the person typed and offer a button; clicking it brings a fresh trigger and the form,
+prefilled, through the same path as "Try again"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.forms.model import Draft
+from bot.slack.deps import Deps
+from bot.slack.metadata import ModalContext
+from bot.slack.modal import open_form
+from bot.slack.status_views import RETRY_ACTION
+
+TRIGGER_LOST = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
+
+
+async def open_form_or_offer_button(
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    trigger_id: str,
+    draft: Draft,
+    context: ModalContext,
+    team_id: str,
+    user_id: str,
+    respond: AsyncRespond | None = None,
+    notice: str | None = None,
+) -> None:
+    """``open_form``; if the trigger is gone, the button goes through ``respond`` (an
+    ephemeral answer where the person asked) or, without a response URL, by DM."""
+    try:
+        await open_form(client, deps, trigger_id=trigger_id, draft=draft, context=context, notice=notice)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in TRIGGER_LOST:
+            raise
+        draft_id = await deps.drafts.save(
+            draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=context.dump()
+        )
+        text, blocks = late_trigger_message(deps.helpdesk, draft_id)
+        if respond is not None:
+            await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        else:
+            await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def late_trigger_message(helpdesk: str, draft_id: str) -> tuple[str, list[dict[str, Any]]]:
+    text = (
+        f"Slack gave us 3 seconds to open the {helpdesk} ticket form and we were too slow this time. "
+        "What you typed is kept."
+    )
+    blocks = [
+        SectionBlock(text=f":hourglass: {text}"),
+        ActionsBlock(
+            elements=[ButtonElement(text="Open the form", action_id=RETRY_ACTION, value=draft_id, style="primary")]
+        ),
+    ]
+    return text, [block.to_dict() for block in blocks]
