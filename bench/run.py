@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,9 @@ from tests.fakes.slack_client import signature
 from tests.fakes.slack_ui import state_for
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 3
+"""Each latency level and throughput is measured this many times; latencies are pooled (the
+first, cold burst included), throughputs compared by their medians."""
 SECRET = "bench-signing-secret"
 
 
@@ -175,6 +180,32 @@ async def slash_burst(url: str, count: int, concurrency: int, label: str = "benc
     latencies: list[float] = []
     triggers: list[str] = []
     gate = asyncio.Semaphore(concurrency)
+    with collector_paused():
+        await _drive(url, count, concurrency, label, gate, latencies, triggers)
+    return latencies, triggers
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The driver's own garbage collections would stall it mid-burst and count as the app's
+    latency; collect before, not during."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+async def _drive(
+    url: str,
+    count: int,
+    concurrency: int,
+    label: str,
+    gate: asyncio.Semaphore,
+    latencies: list[float],
+    triggers: list[str],
+) -> None:
     connector = aiohttp.TCPConnector(limit=concurrency + 10)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
 
@@ -190,7 +221,6 @@ async def slash_burst(url: str, count: int, concurrency: int, label: str = "benc
                         triggers.append(trigger)
 
         await asyncio.gather(*(one(n) for n in range(count)))
-    return latencies, triggers
 
 
 def open_delays(stats: dict[str, Any], triggers: list[str]) -> list[float]:
@@ -309,9 +339,14 @@ async def run(quick: bool) -> Report:
         bot = start_bot(fake, Path(workdir))
         await wait_for(lambda: len([c for c in fake.stats()["siit"] if c["path"].startswith("/v1/services")]) >= 2, 10)
         for concurrency, count in levels:
-            latencies, _ = await slash_burst(bot.url, count, concurrency)
+            bursts = [(await slash_burst(bot.url, count, concurrency))[0] for _ in range(ROUNDS)]
+            latencies = [latency for burst in bursts for latency in burst]
             p50, p99 = pct(latencies, 50) * 1000, pct(latencies, 99) * 1000
-            report.figure(f"ack latency, {concurrency} concurrent (p50 / p99)", f"{p50:.1f} / {p99:.1f} ms")
+            first99 = pct(bursts[0], 99) * 1000
+            report.figure(
+                f"ack latency, {concurrency} concurrent (p50 / p99; first burst p99)",
+                f"{p50:.1f} / {p99:.1f} ms; {first99:.1f} ms",
+            )
             if concurrency == levels[-1][0]:
                 report.target(f"ack p99 < 100 ms at {concurrency} concurrent", p99 < 100, f"{p99:.1f} ms")
                 floor_port = free_port()
@@ -320,7 +355,9 @@ async def run(quick: bool) -> Report:
                     {"PORT": str(floor_port)},
                     f"http://127.0.0.1:{floor_port}/slack/events",
                 )
-                floor_latencies, _ = await slash_burst(floor.url, count, concurrency)
+                floor_latencies = [
+                    latency for _ in range(ROUNDS) for latency in (await slash_burst(floor.url, count, concurrency))[0]
+                ]
                 floor.stop()
                 floor99 = pct(floor_latencies, 99) * 1000
                 report.figure(
@@ -357,15 +394,14 @@ async def run(quick: bool) -> Report:
                 )
         fake.latency(0.0)
 
-        ours = await throughput(bot.url, fake, n_big, 50)
-        rss = bot.peak_rss_mb()
-        bot.stop()
         bare = start_bare(fake)
-        base = await throughput(bare.url, fake, n_big, 50)
-        bare_rss = bare.peak_rss_mb()
+        ours, base = await compare_throughput(bot.url, bare.url, fake, n_big, 50)
+        rss, bare_rss = bot.peak_rss_mb(), bare.peak_rss_mb()
+        bot.stop()
         bare.stop()
         report.figure(
-            "sustained slash commands/s: ours / bare Bolt", f"{ours:.0f} / {base:.0f} /s (ratio {ours / base:.2f})"
+            f"sustained slash commands/s: ours / bare Bolt (median of {ROUNDS}, alternating)",
+            f"{ours:.0f} / {base:.0f} /s (ratio {ours / base:.2f})",
         )
         report.target("throughput >= 0.8 x bare Bolt", ours / base >= 0.8, f"{ours / base:.2f}")
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB")
@@ -373,10 +409,22 @@ async def run(quick: bool) -> Report:
     return report
 
 
+async def compare_throughput(ours: str, bare: str, fake: Fakes, count: int, concurrency: int) -> tuple[float, float]:
+    """Median throughput of each app over ``ROUNDS`` runs taken in turn, so that a slow spell
+    of this shared machine weighs on both sides alike."""
+    for url in (ours, bare):
+        await slash_burst(url, min(count, 50), concurrency, label="warmup")
+    await asyncio.sleep(1.0)
+    rounds: dict[str, list[float]] = {ours: [], bare: []}
+    for _ in range(ROUNDS):
+        for url in (ours, bare):
+            fake.reset()
+            rounds[url].append(await throughput(url, fake, count, concurrency))
+    return statistics.median(rounds[ours]), statistics.median(rounds[bare])
+
+
 async def throughput(url: str, fake: Fakes, count: int, concurrency: int) -> float:
     """Slash commands handled per second: from the first request to the last modal opened."""
-    await slash_burst(url, min(count, 50), concurrency, label="warmup")
-    await asyncio.sleep(1.0)
     started = time.time()
     _, triggers = await slash_burst(url, count, concurrency)
     await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 60)
