@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -27,6 +28,7 @@ from bot.catalog import FormCatalog
 from bot.config import Settings
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
+from bot.listener_pool import ListenerPool
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.app import create_bolt_app
@@ -162,11 +164,13 @@ def create_app(settings: Settings) -> Starlette:
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)
-    endpoint = SlackEndpoint(
-        app=bolt_app,
-        signing_secret=signing_secret,
-        max_body_bytes=settings.max_body_bytes,
+    listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
+        bolt_app.async_dispatch,
         workers=settings.listener_workers,
+        max_defer_seconds=settings.listener_max_defer_seconds,
+    )
+    endpoint = SlackEndpoint(
+        app=bolt_app, signing_secret=signing_secret, max_body_bytes=settings.max_body_bytes, listeners=listeners
     )
     routes = [
         Route("/slack/events", endpoint.handle, methods=["POST"]),

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
     database_wait_seconds: float = Field(default=30.0, ge=0)
     listener_workers: int = Field(default=16, ge=1, le=512)
+    listener_max_defer_seconds: float = Field(default=0.5, ge=0, le=2.0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
 
     @field_validator("siit_services", "ticket_emoji", mode="before")

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class ListenerPool(Generic[Job]):
+    """``max_defer_seconds=0`` runs every listener as soon as a worker is free."""
+
     def __init__(
         self,
         run: Callable[[Job], Awaitable[object]],

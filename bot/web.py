@@ -19,12 +19,20 @@ class SlackEndpoint:
     Bolt's own check is redundant and off: nothing reaches Bolt any other way),
     ``payload=`` that is not a JSON object of the expected shape, events without an event."""
 
-    def __init__(self, *, app: AsyncApp, signing_secret: str, max_body_bytes: int, workers: int = 8) -> None:
+    def __init__(
+        self,
+        *,
+        app: AsyncApp,
+        signing_secret: str,
+        max_body_bytes: int,
+        listeners: ListenerPool[AsyncBoltRequest],
+    ) -> None:
+        """``listeners`` runs ``app.async_dispatch`` for the requests acknowledged here."""
         self._app = app
         self._handler = AsyncSlackRequestHandler(app)
         self._verifier = SignatureVerifier(signing_secret)
         self._max_body_bytes = max_body_bytes
-        self._listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(app.async_dispatch, workers=workers)
+        self._listeners = listeners
 
     async def handle(self, request: Request) -> Response:
         self._listeners.request_arrived()
