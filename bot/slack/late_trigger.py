@@ -33,13 +33,14 @@ async def open_form_or_offer_button(
     notice: str | None = None,
 ) -> None:
     """``open_form``; if the trigger is gone, the button goes through ``respond`` (an
-    ephemeral answer where the person asked) or, without a response URL, by DM."""
+    ephemeral answer where the person asked) or, without a response URL, by DM. A form reopened
+    from a stored draft (``context.draft_id``) offers that same draft again."""
     try:
         await open_form(client, deps, trigger_id=trigger_id, draft=draft, context=context, notice=notice)
     except SlackApiError as exc:
         if exc.response.get("error") not in TRIGGER_LOST:
             raise
-        draft_id = await deps.drafts.save(
+        draft_id = context.draft_id or await deps.drafts.save(
             draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=context.dump()
         )
         text, blocks = late_trigger_message(deps.helpdesk, draft_id)

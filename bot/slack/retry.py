@@ -5,19 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backends.base import BackendError
 from bot.slack.deps import Deps
+from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import form_view, open_form, update_view
+from bot.slack.modal import form_view, update_view
 from bot.slack.status_views import RETRY_ACTION, load_failed_view
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(RETRY_ACTION)
-    async def reopen_draft(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def reopen_draft(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         await ack()
         draft_id = str(action.get("value") or "")
         stored = await deps.drafts.load(draft_id, user_id=str((body.get("user") or {}).get("id")))
@@ -26,8 +29,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         saved = ModalContext.load(stored.context) or ModalContext(form_id="", channel_id=stored.channel_id)
         context = replace(saved, draft_id=draft_id)
         view = body.get("view")
-        if view is None:  # the button of a DM: a fresh trigger, a new modal
-            await open_form(client, deps, trigger_id=body["trigger_id"], draft=stored.draft, context=context)
+        if view is None:  # the button of a message: a fresh trigger, a new modal
+            await open_form_or_offer_button(
+                client,
+                deps,
+                trigger_id=body["trigger_id"],
+                draft=stored.draft,
+                context=context,
+                team_id=str((body.get("team") or {}).get("id") or ""),
+                user_id=str((body.get("user") or {}).get("id")),
+                respond=respond if body.get("response_url") else None,
+            )
             return
         form_id = stored.draft.form_id or deps.routing.form_for(stored.channel_id)
         try:

@@ -99,13 +99,16 @@ class SlackSender:
         view: dict[str, Any] | None = None,
         answers: dict[str, Any] | None = None,
         user: str = "U100",
+        trigger_id: str | None = None,
+        response_url: str | None = None,
     ) -> httpx.Response:
+        """A click; on a message (no ``view``) Slack adds the message's ``response_url``."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "test"},
             "user": {"id": user, "team_id": TEAM_ID, "name": "person"},
             "api_app_id": "A1",
-            "trigger_id": mint_trigger_id(),
+            "trigger_id": trigger_id or mint_trigger_id(),
             "actions": [{"action_ts": str(time.time()), **action}],
         }
         if view is not None:
@@ -114,6 +117,8 @@ class SlackSender:
         else:
             payload["container"] = {"type": "message", "channel_id": "DU100", "message_ts": "1.1"}
             payload["channel"] = {"id": "DU100"}
+            if response_url:
+                payload["response_url"] = response_url
         return self.interaction(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> httpx.Response:

@@ -51,3 +51,27 @@ def test_an_expired_trigger_of_the_global_shortcut_sends_the_button_by_dm(bot: R
     bot.sender.block_action({"action_id": button["action_id"], "block_id": "b", "value": button["value"]})
     assert form_title(bot, before) == ""
     assert bot.slack.responses == []
+
+
+def test_a_button_clicked_too_late_again_offers_the_same_draft(bot: RunningBot) -> None:
+    response, _ = bot.sender.slash_command(
+        "badge reader dead",
+        trigger_id=mint_trigger_id(issued_at=time.time() - 10),
+        response_url=bot.slack.response_url("cmd"),
+    )
+    assert response.status_code == 200
+    wait_until(lambda: bot.slack.responses, what="the first answer")
+    first = button_in(bot.slack.responses[0]["blocks"])
+
+    bot.sender.block_action(
+        {"action_id": first["action_id"], "block_id": "b", "value": first["value"]},
+        trigger_id=mint_trigger_id(issued_at=time.time() - 10),
+        response_url=bot.slack.response_url("click"),
+    )
+    wait_until(lambda: len(bot.slack.responses) == 2, what="the second answer")
+    again = bot.slack.responses[1]
+    assert again["key"] == "click" and button_in(again["blocks"])["value"] == first["value"]
+
+    before = len(bot.slack.calls_to("views.open"))
+    bot.sender.block_action({"action_id": first["action_id"], "block_id": "b", "value": first["value"]})
+    assert form_title(bot, before) == "badge reader dead"
