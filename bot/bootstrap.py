@@ -182,6 +182,7 @@ def create_app(settings: Settings) -> Starlette:
             tickets=store,
             thread=ticket_thread,
             sync_log=sync_log,
+            thread_claims=thread_claims,
         )
         routes.append(Route("/webhooks/suptask", webhook.handle, methods=["POST"]))
     poller = StatusPoller(

@@ -4,6 +4,8 @@ Suptask documents no signature, so the endpoint is authenticated by a shared sec
 ``X-Webhook-Secret`` header or the ``secret`` query parameter, compared in constant time.
 The reply shape is not documented: ``reply`` / ``message`` (text, username, channel) is read
 defensively; a reply for agents only (``channel`` without ``requester``) is never posted.
+The ticket's documented ``ticketNumber`` names it ``#<number>`` in Slack from then on (creating a
+ticket returns only its UUID), with ``requesterTicketPermalink`` as its link when it had none.
 """
 
 from __future__ import annotations
@@ -17,19 +19,29 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.slack.ticket_thread import TicketThread
+from bot.storage.message_tickets import MessageTicketStore, ThreadKey
 from bot.storage.sync_log import SyncLog
-from bot.storage.tickets import TicketStore
+from bot.storage.tickets import TicketRecord, TicketStore
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256_000
 
 
 class SuptaskWebhook:
-    def __init__(self, *, secret: str, tickets: TicketStore, thread: TicketThread, sync_log: SyncLog) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        tickets: TicketStore,
+        thread: TicketThread,
+        sync_log: SyncLog,
+        thread_claims: MessageTicketStore,
+    ) -> None:
         self._secret = secret.encode()
         self._tickets = tickets
         self._thread = thread
         self._sync_log = sync_log
+        self._thread_claims = thread_claims
 
     async def handle(self, request: Request) -> Response:
         given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
@@ -51,6 +63,9 @@ class SuptaskWebhook:
         if record is None:
             log.info("suptask webhook for unknown ticket %s", ticket_id)
             return PlainTextResponse("unknown ticket", status_code=404)
+        identity = helpdesk_identity(ticket)
+        if identity is not None:
+            record = await self._rename(record, identity[0], identity[1] or record.url)
         reply = agent_reply(payload)
         if reply is not None and not await self._sync_log.was_sent("suptask", ticket_id, reply[0]):
             await self._thread.agent_reply(record, *reply)
@@ -58,6 +73,24 @@ class SuptaskWebhook:
         if isinstance(status, str) and status:
             await self._thread.status_changed(record, status)
         return JSONResponse({"ok": True})
+
+    async def _rename(self, record: TicketRecord, friendly_id: str, url: str | None) -> TicketRecord:
+        renamed = await self._thread.renamed(record, friendly_id, url)
+        if renamed is not record and renamed.channel_id and renamed.thread_ts:
+            # "Already filed" answers for the message the ticket came from use the new name too.
+            key = ThreadKey(renamed.team_id, renamed.channel_id, renamed.thread_ts)
+            await self._thread_claims.filed(key, friendly_id=friendly_id, url=url)
+        return renamed
+
+
+def helpdesk_identity(ticket: dict[str, Any]) -> tuple[str, str | None] | None:
+    """``("#<ticketNumber>", permalink or None)`` when the webhook's ticket carries its number."""
+    number = ticket.get("ticketNumber")
+    if isinstance(number, bool) or not isinstance(number, int | str) or not str(number).strip():
+        return None
+    link = ticket.get("requesterTicketPermalink")
+    url = link if isinstance(link, str) and link.startswith("https://") and len(link) <= 3000 else None
+    return f"#{str(number).strip()[:40]}", url
 
 
 def agent_reply(payload: dict[str, Any]) -> tuple[str, str | None] | None:

@@ -36,6 +36,23 @@ async def announce_ticket(
         await store.set_slack_message(
             record.backend, record.ticket_id, channel_id=posted_in, message_ts=ts, thread_ts=root
         )
-        return replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
+        return await _renamed_meanwhile(
+            client, store, replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
+        )
     log.warning("ticket %s was filed but could not be posted in Slack", record.friendly_id)
     return record
+
+
+async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted: TicketRecord) -> TicketRecord:
+    """The helpdesk may name the ticket (a webhook) while its message is being posted, before
+    the message's place is stored for the rename to find: show the stored name then."""
+    stored = await store.get(posted.backend, posted.ticket_id)
+    if stored is None or (stored.friendly_id, stored.url) == (posted.friendly_id, posted.url):
+        return posted
+    current = replace(posted, friendly_id=stored.friendly_id, url=stored.url)
+    text, blocks = ticket_message(current)
+    try:
+        await client.chat_update(channel=str(current.channel_id), ts=str(current.message_ts), text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("could not rename %s: %s", current.friendly_id, exc.response.get("error"))
+    return current

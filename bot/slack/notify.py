@@ -53,7 +53,10 @@ class SlackNotifier:
         key = thread_key(request)
         if key is not None:  # before the confirmation: a reply to it must already see the ticket
             await self._thread_claims.filed(key, friendly_id=record.friendly_id, url=record.url)
-        record = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
+        announced = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
+        if key is not None and announced.friendly_id != record.friendly_id:  # renamed meanwhile
+            await self._thread_claims.filed(key, friendly_id=announced.friendly_id, url=announced.url)
+        record = announced
         if origin.via_reaction and origin.channel_id and origin.message_ts:
             await self._mark(origin.channel_id, origin.message_ts)
         where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."

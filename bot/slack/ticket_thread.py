@@ -31,16 +31,32 @@ class TicketThread:
             return False
         await self._tickets.set_status(record.backend, record.ticket_id, status)
         updated = replace(record, status=status)
-        if record.channel_id and record.message_ts:
-            text, blocks = ticket_message(updated, closed=status in self._backend.closed_statuses)
-            try:
-                await self._client.chat_update(
-                    channel=record.channel_id, ts=record.message_ts, text=text, blocks=blocks
-                )
-            except SlackApiError as exc:
-                log.info("could not update %s: %s", record.friendly_id, exc.response.get("error"))
+        await self._redraw(updated)
         await self.say(updated, f":arrows_counterclockwise: Status: *{escape(status_label(status))}*")
         return True
+
+    async def renamed(self, record: TicketRecord, friendly_id: str, url: str | None) -> TicketRecord:
+        """The helpdesk's own name (and link) for a ticket it created without one: stored and
+        shown on the ticket message in place, without a line in the thread."""
+        if (friendly_id, url) == (record.friendly_id, record.url):
+            return record
+        await self._tickets.set_identity(record.backend, record.ticket_id, friendly_id=friendly_id, url=url)
+        # Read again after writing: if the ticket message was being posted meanwhile, either this
+        # read sees where it went, or the poster's read after storing its place sees the new name.
+        current = await self._tickets.get(record.backend, record.ticket_id) or record
+        updated = replace(current, friendly_id=friendly_id, url=url)
+        await self._redraw(updated)
+        return updated
+
+    async def _redraw(self, record: TicketRecord) -> None:
+        if not record.channel_id or not record.message_ts:
+            return
+        closed = record.status is not None and record.status in self._backend.closed_statuses
+        text, blocks = ticket_message(record, closed=closed)
+        try:
+            await self._client.chat_update(channel=record.channel_id, ts=record.message_ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.info("could not update %s: %s", record.friendly_id, exc.response.get("error"))
 
     async def agent_reply(self, record: TicketRecord, text: str, author: str | None) -> None:
         who = escape(author) if author else "Support"

@@ -62,6 +62,15 @@ class TicketStore:
         condition = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
         return await self._select(tickets.c.backend == backend, condition, limit=limit)
 
+    async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None:
+        """The name and link the helpdesk gave the ticket after creating it."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(tickets)
+                .where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
+                .values(friendly_id=friendly_id, url=url)
+            )
+
     async def set_status(self, backend: str, ticket_id: str, status: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(

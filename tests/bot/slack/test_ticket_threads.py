@@ -11,6 +11,8 @@ from tests.fakes.servers import wait_until
 from tests.fakes.suptask_api import FakeSuptask
 from tests.fakes.suptask_data import IMPACT_FIELD
 
+HR_CHANNEL = "C0HRHRHR1"  # routed to the HR form, so a reaction there files a ticket
+
 _ts = itertools.count(100)
 
 
@@ -207,6 +209,62 @@ def test_our_own_replies_echoed_by_a_webhook_are_not_reposted(
     )
     assert response.status_code == 200
     assert bot.slack.thread(ticket["channel"], ticket["ts"]) == []
+
+
+def test_the_suptask_ticket_number_names_the_ticket_in_slack_once_known(
+    suptask_hooked: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = suptask_hooked
+    ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    ticket_id = next(iter(fake_suptask.tickets))
+    assert f"Ticket {ticket_id[:8]}" in ticket["text"]
+    permalink = "https://test.slack.com/archives/D0SUPTASK/p1800000000000100"
+    hook = {"ticket": {"id": ticket_id, "ticketNumber": 1042, "requesterTicketPermalink": permalink}}
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET}
+    for _ in range(2):  # the same webhook twice (Suptask sends one per update) changes it once
+        assert bot.sender.http.post(bot.url + "/webhooks/suptask", json=hook, headers=headers).status_code == 200
+    updates = bot.slack.calls_to("chat.update")
+    assert len(updates) == 1
+    assert (updates[0].args["channel"], updates[0].args["ts"]) == (ticket["channel"], ticket["ts"])
+    assert "#1042" in updates[0].args["text"] and permalink in str(updates[0].args["blocks"])
+    assert bot.slack.thread(ticket["channel"], ticket["ts"]) == []  # a new name is no news in the thread
+
+    closed = {"ticket": {"id": ticket_id, "ticketNumber": 1042, "status": "Closed"}}
+    assert bot.sender.http.post(bot.url + "/webhooks/suptask", json=closed, headers=headers).status_code == 200
+    last = bot.slack.calls_to("chat.update")[-1].args
+    assert "#1042" in last["text"] and permalink in str(last["blocks"])  # no permalink now: the old one stays
+
+
+def test_the_ticket_number_also_names_it_when_its_thread_is_asked_again(
+    suptask_hooked: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = suptask_hooked
+    bot.slack.member_channels.add(HR_CHANNEL)
+    root = bot.slack.seed_message(HR_CHANNEL, "1700000000.000100", user="U100", text="wifi down on floor 2")
+    bot.sender.reaction(root, event_id="Ev1")
+    wait_until(lambda: fake_suptask.tickets and bot.slack.thread(HR_CHANNEL, root["ts"]), what="the ticket")
+    hook = {"ticket": {"id": next(iter(fake_suptask.tickets)), "ticketNumber": 77}}
+    response = bot.sender.http.post(
+        bot.url + "/webhooks/suptask", json=hook, headers={"X-Webhook-Secret": WEBHOOK_SECRET}
+    )
+    assert response.status_code == 200
+    # Whether the webhook beat the ticket message's bookkeeping or not, the message shows the number.
+    wait_until(
+        lambda: any("#77" in str(c.args.get("text")) for c in bot.slack.calls_to("chat.update")),
+        what="the ticket message renamed",
+    )
+    wait_until(lambda: bot.slack.calls_to("reactions.add"), what="the filing finished (the message marked)")
+    again = bot.slack.seed_message(
+        HR_CHANNEL, "1700000000.000200", user="U100", text="still down", thread_ts=root["ts"]
+    )
+    bot.sender.reaction(again, event_id="Ev2")
+
+    def already() -> list[str]:
+        return [m["text"] for m in bot.slack.thread(HR_CHANNEL, root["ts"]) if "already" in (m["text"] or "")]
+
+    wait_until(already, what="the 'already' answer")
+    assert "#77" in already()[0]
+    assert len(fake_suptask.tickets) == 1
 
 
 @pytest.mark.parametrize(
