@@ -41,6 +41,7 @@ from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.poll_schedule import PollSchedule
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
@@ -188,6 +189,7 @@ def create_app(settings: Settings) -> Starlette:
     poller = StatusPoller(
         backend=backend,
         tickets=store,
+        schedule=PollSchedule(engine=engine),
         on_change=ticket_thread.status_changed,
         interval_seconds=settings.status_poll_seconds,
         batch=settings.status_poll_batch,

@@ -1,13 +1,17 @@
 """For helpdesks without webhooks (Siit): poll open tickets' status on an interval, a small
-batch at a time, so polling stays inside the helpdesk's rate limit next to ticket creation."""
+batch at a time, so polling stays inside the helpdesk's rate limit next to ticket creation.
+Instances sharing a database take turns (``PollSchedule``): together they poll one batch per
+interval, continuing one round robin, as a single instance would."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
+from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketRecord, TicketStore
 
 log = logging.getLogger(__name__)
@@ -19,45 +23,51 @@ class StatusPoller:
         *,
         backend: TicketBackend,
         tickets: TicketStore,
-        on_change: Callable[[TicketRecord, str], Awaitable[object]],
+        schedule: PollSchedule,
+        on_change: Callable[[TicketRecord, str], Awaitable[bool]],
         interval_seconds: float,
         batch: int,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._backend = backend
         self._tickets = tickets
+        self._schedule = schedule
         self._on_change = on_change
         self._interval = interval_seconds
         self._batch = batch
-        self._offset = 0
+        self._clock = clock
+        self._name = f"status:{backend.name}"
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(self._interval)
+            # Ask for the turn a few times per interval: whichever instance asks first once it is
+            # due takes it, so the cadence holds whatever the instances' phases.
+            await asyncio.sleep(self._interval / 4)
             try:
                 await self.poll_once()
             except Exception:
                 log.exception("status poll failed; trying again next interval")
 
-    async def poll_once(self) -> int:
-        """Check one batch of open tickets; returns how many changed."""
-        closed = self._backend.closed_statuses
-        records = await self._tickets.open_tickets(self._backend.name, closed=tuple(closed), limit=10_000)
-        if not records:
-            return 0
-        start = self._offset % len(records)
-        batch = (records[start:] + records[:start])[: self._batch]
-        self._offset = start + len(batch)
+    async def poll_once(self) -> int | None:
+        """Check one batch of open tickets if it is this instance's turn; how many changed, or
+        ``None`` when it was not its turn."""
+        cursor = await self._schedule.take_turn(self._name, now=self._clock(), interval_seconds=self._interval)
+        if cursor is None:
+            return None
+        closed = tuple(self._backend.closed_statuses)
+        batch = await self._tickets.open_batch(self._backend.name, closed=closed, after=cursor, limit=self._batch)
         changed = 0
-        for record in batch:
+        for row_id, record in batch:
             try:
                 status = await self._backend.fetch_status(record.ticket_id)
             except BackendUnavailable as exc:
                 log.info("status poll paused: %s", exc.reason)
-                break  # out of budget or the helpdesk is down: the next interval goes on
+                break  # out of budget or the helpdesk is down: the next turn starts here
             except BackendError as exc:
                 log.info("status of %s unreadable: %s", record.friendly_id, exc.reason)
-                continue
-            if status and status != record.status:
-                await self._on_change(record, status)
-                changed += 1
+            else:
+                if status and status != record.status and await self._on_change(record, status):
+                    changed += 1
+            cursor = row_id
+        await self._schedule.advance(self._name, cursor)
         return changed

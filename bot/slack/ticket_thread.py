@@ -27,9 +27,8 @@ class TicketThread:
     async def status_changed(self, record: TicketRecord, status: str) -> bool:
         """Record the new status, update the ticket message and say so in the thread; False
         when nothing changed."""
-        if status == record.status:
+        if status == record.status or not await self._tickets.set_status(record.backend, record.ticket_id, status):
             return False
-        await self._tickets.set_status(record.backend, record.ticket_id, status)
         updated = replace(record, status=status)
         await self._redraw(updated)
         await self.say(updated, f":arrows_counterclockwise: Status: *{escape(status_label(status))}*")

@@ -102,3 +102,13 @@ sent_replies = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+poll_schedule = Table(
+    "poll_schedule",
+    metadata,
+    # One row per background poll: the next time it is due and where its round robin stands,
+    # shared by every instance on the database so that together they poll as one.
+    Column("name", String(64), primary_key=True),
+    Column("next_at", Float, nullable=False),
+    Column("cursor", Integer, nullable=False, server_default="0"),
+)

@@ -57,10 +57,32 @@ class TicketStore:
         rows = await self._select(tickets.c.channel_id == channel_id, tickets.c.thread_ts == thread_ts)
         return rows[0] if rows else None
 
-    async def open_tickets(self, backend: str, *, closed: Sequence[str], limit: int) -> list[TicketRecord]:
-        """Tickets not in a closed status, least recently checked first (by id, round robin)."""
+    async def open_batch(
+        self, backend: str, *, closed: Sequence[str], after: int, limit: int
+    ) -> list[tuple[int, TicketRecord]]:
+        """Up to ``limit`` open tickets with their row ids, in a round robin by id: those after
+        ``after``, then from the start again."""
+        batch = await self.open_after(backend, closed=closed, after=after, limit=limit)
+        if len(batch) < limit and after > 0:
+            seen = {row_id for row_id, _ in batch}
+            wrapped = await self.open_after(backend, closed=closed, after=0, limit=limit - len(batch))
+            batch += [(row_id, record) for row_id, record in wrapped if row_id not in seen and row_id <= after]
+        return batch
+
+    async def open_after(
+        self, backend: str, *, closed: Sequence[str], after: int, limit: int
+    ) -> list[tuple[int, TicketRecord]]:
         condition = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
-        return await self._select(tickets.c.backend == backend, condition, limit=limit)
+        columns = [tickets.c[name] for name in TicketRecord.__dataclass_fields__]
+        query = (
+            select(tickets.c.id, *columns)
+            .where(tickets.c.backend == backend, condition, tickets.c.id > after)
+            .order_by(tickets.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [(int(row["id"]), TicketRecord(**{k: v for k, v in row.items() if k != "id"})) for row in rows]
 
     async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None:
         """The name and link the helpdesk gave the ticket after creating it."""
@@ -71,18 +93,23 @@ class TicketStore:
                 .values(friendly_id=friendly_id, url=url)
             )
 
-    async def set_status(self, backend: str, ticket_id: str, status: str) -> None:
+    async def set_status(self, backend: str, ticket_id: str, status: str) -> bool:
+        """False when the ticket already had this status: of several instances (or webhook
+        deliveries) seeing the same change, exactly one is told it changed it."""
         async with self._engine.begin() as connection:
-            await connection.execute(
+            result = await connection.execute(
                 update(tickets)
-                .where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
+                .where(
+                    tickets.c.backend == backend,
+                    tickets.c.ticket_id == ticket_id,
+                    tickets.c.status.is_(None) | (tickets.c.status != status),
+                )
                 .values(status=status)
             )
+        return bool(result.rowcount == 1)
 
-    async def _select(self, *conditions: ColumnElement[bool], limit: int | None = None) -> list[TicketRecord]:
+    async def _select(self, *conditions: ColumnElement[bool]) -> list[TicketRecord]:
         query = select(*[tickets.c[name] for name in TicketRecord.__dataclass_fields__]).where(*conditions)
-        if limit is not None:
-            query = query.order_by(tickets.c.id).limit(limit)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [TicketRecord(**row) for row in rows]

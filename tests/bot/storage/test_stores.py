@@ -8,14 +8,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.forms.model import Draft
+from bot.storage import tables
 from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore, ThreadKey
 from bot.storage.outbox import DONE, FAILED, OutboxStore
+from bot.storage.poll_schedule import PollSchedule
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketRecord, TicketStore
 
@@ -33,6 +37,16 @@ def with_engine(database_url: str, use: Callable[[AsyncEngine], Awaitable[T]]) -
             await engine.dispose()
 
     return asyncio.run(scenario())
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> list[object]:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), tables.metadata)
+            )
+
+    assert with_engine(database_url, use) == []
 
 
 def test_migrations_create_every_table_and_run_twice(database_url: str) -> None:
@@ -70,7 +84,7 @@ def test_instances_starting_together_migrate_once(database_url: str) -> None:
                 row[0] for row in (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
             ]
 
-    assert with_engine(database_url, versions) == ["0001"]
+    assert with_engine(database_url, versions) == ["0002"]
 
 
 def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
@@ -129,6 +143,33 @@ def test_a_thread_is_claimed_once_across_engines(database_url: str) -> None:
     with_engine(database_url, use)
 
 
+def test_of_instances_seeing_the_same_status_change_exactly_one_is_told(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        other = create_engine(database_url)
+        try:
+            stores = [TicketStore(engine=engine), TicketStore(engine=other)]
+            await stores[0].add(
+                TicketRecord("siit", "req_1", "R", None, "T", "wa_1", "P", None, "T1", "C1", None, None, "U1", "U1")
+            )
+            changed = await asyncio.gather(
+                *(stores[i % 2].set_status("siit", "req_1", "in_progress") for i in range(8))
+            )
+            assert sorted(changed) == [False] * 7 + [True]
+            assert not await stores[1].set_status("siit", "req_1", "in_progress")
+            assert await stores[1].set_status("siit", "req_1", "resolved")
+            await stores[0].set_identity("siit", "req_1", friendly_id="#9", url="https://x/9")
+            stored = await stores[1].get("siit", "req_1")
+            assert stored is not None and (stored.friendly_id, stored.url, stored.status) == (
+                "#9",
+                "https://x/9",
+                "resolved",
+            )
+        finally:
+            await other.dispose()
+
+    with_engine(database_url, use)
+
+
 def test_tickets_drafts_and_sync_log(database_url: str) -> None:
     async def use(engine: AsyncEngine) -> None:
         tickets = TicketStore(engine=engine)
@@ -138,9 +179,10 @@ def test_tickets_drafts_and_sync_log(database_url: str) -> None:
         await tickets.add(record)
         await tickets.set_slack_message("siit", "req_1", channel_id="C1", message_ts="5.0", thread_ts="5.0")
         assert (await tickets.in_thread("C1", "5.0")).ticket_id == "req_1"  # type: ignore[union-attr]
-        assert [r.ticket_id for r in await tickets.open_tickets("siit", closed=("resolved",), limit=5)] == ["req_1"]
+        batch = await tickets.open_batch("siit", closed=("resolved",), after=0, limit=5)
+        assert [r.ticket_id for _, r in batch] == ["req_1"]
         await tickets.set_status("siit", "req_1", "resolved")
-        assert await tickets.open_tickets("siit", closed=("resolved",), limit=5) == []
+        assert await tickets.open_batch("siit", closed=("resolved",), after=0, limit=5) == []
 
         drafts = DraftStore(engine=engine)
         draft_id = await drafts.save(Draft("wa_1", "t", "d", {"f": [1.5]}), team_id="T1", user_id="U1", channel_id="C1")
@@ -154,5 +196,50 @@ def test_tickets_drafts_and_sync_log(database_url: str) -> None:
         await log.remember_sent("siit", "req_1", "Any  news?")
         assert await log.was_sent("siit", "req_1", "Any news?")
         assert not await log.was_sent("siit", "req_2", "Any news?")
+
+    with_engine(database_url, use)
+
+
+def ticket(n: int, status: str | None = None) -> TicketRecord:
+    return TicketRecord("siit", f"req_{n}", f"R{n}", None, "T", "wa_1", "P", status, "T1", "C1", None, None, "U1", "U1")
+
+
+def test_open_tickets_come_in_a_round_robin_that_wraps(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> list[list[str]]:
+        store = TicketStore(engine=engine)
+        for n in range(1, 6):
+            await store.add(ticket(n, "resolved" if n == 3 else None))
+        turns, after = [], 0
+        for _ in range(3):
+            batch = await store.open_batch("siit", closed=("resolved",), after=after, limit=3)
+            turns.append([record.ticket_id for _, record in batch])
+            after = batch[-1][0]
+        return turns
+
+    assert with_engine(database_url, use) == [
+        ["req_1", "req_2", "req_4"],
+        ["req_5", "req_1", "req_2"],
+        ["req_4", "req_5", "req_1"],
+    ]
+
+
+def test_one_instance_has_each_poll_turn(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        other = create_engine(database_url)
+        try:
+            schedules = [PollSchedule(engine=engine), PollSchedule(engine=other)]
+            first = await asyncio.gather(
+                *(schedules[i % 2].take_turn("status:siit", now=100.0, interval_seconds=60) for i in range(6))
+            )
+            assert sorted(first, key=str) == [0] + [None] * 5
+            await schedules[0].advance("status:siit", 42)
+            assert await schedules[1].take_turn("status:siit", now=159.0, interval_seconds=60) is None
+            second = await asyncio.gather(
+                *(schedules[i % 2].take_turn("status:siit", now=160.0, interval_seconds=60) for i in range(6))
+            )
+            assert sorted(second, key=str) == [42] + [None] * 5
+            assert await schedules[0].take_turn("status:other", now=160.0, interval_seconds=60) == 0
+        finally:
+            await other.dispose()
 
     with_engine(database_url, use)

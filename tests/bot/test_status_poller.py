@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from bot.backends.base import NewTicket, Person
+from bot.backends.siit import SiitBackend
+from bot.forms.model import Draft
+from bot.status_poller import StatusPoller
+from bot.storage.database import create_engine, migrate
+from bot.storage.poll_schedule import PollSchedule
+from bot.storage.tickets import TicketRecord, TicketStore
+from tests.fakes.siit_api import FakeSiit
+from tests.fakes.siit_data import REQUESTER
+
+
+def test_instances_sharing_a_database_poll_as_one(tmp_path: Path, fake_siit: FakeSiit) -> None:
+    """Two instances, each asking for its turn at every tick: one batch per interval in all,
+    continuing one round robin over the open tickets, each change reported once."""
+
+    async def scenario() -> tuple[list[list[str]], list[str], list[str]]:
+        database = f"sqlite:///{tmp_path / 'bot.db'}"
+        engines = [create_engine(database), create_engine(database)]
+        await migrate(engines[0])
+        now = [1000.0]
+        changes: list[str] = []
+        async with httpx.AsyncClient() as client:
+            siit = SiitBackend(
+                client=client,
+                api_url=fake_siit.url + "/v1",  # type: ignore[attr-defined]
+                api_token=fake_siit.token,
+                service_ids=["wa_printers"],
+            )
+            form = await siit.load_form("wa_printers")
+            person = Person(REQUESTER[0], email=REQUESTER[1], name="Ada")
+            stores = [TicketStore(engine=engine) for engine in engines]
+            uids = []
+            for n in range(5):
+                draft = Draft(form_id=form.id, title=f"t{n}", description="", values={"ci_floor": 1.0})
+                created = await siit.create_ticket(
+                    NewTicket(form=form, draft=draft, requester=person, reporter=person, team_id="T1", channel_id="C1")
+                )
+                uids.append(created.id)
+                await stores[0].add(
+                    TicketRecord(
+                        "siit", created.id, created.friendly_id, None, f"t{n}", form.id, form.name,
+                        created.status, "T1", "C1", None, None, REQUESTER[0], REQUESTER[0],
+                    )
+                )  # fmt: skip
+
+            async def seen(record: TicketRecord, status: str) -> bool:
+                changes.append(record.ticket_id)
+                return True
+
+            pollers = [
+                StatusPoller(
+                    backend=siit,
+                    tickets=store,
+                    schedule=PollSchedule(engine=store_engine),
+                    on_change=seen,
+                    interval_seconds=60,
+                    batch=2,
+                    clock=lambda: now[0],
+                )
+                for store, store_engine in zip(stores, engines, strict=True)
+            ]
+            fake_siit.request(uids[3])["status"] = "in_progress"  # type: ignore[index]
+            turns: list[list[str]] = []
+            for tick in range(12):  # every 15 s, both instances ask; a turn is due every 60 s
+                now[0] = 1000.0 + 15 * tick
+                before = len(fake_siit.calls_to("GET", "/v1/requests/"))
+                results = await asyncio.gather(*(poller.poll_once() for poller in pollers))
+                fetched = [c.path.rsplit("/", 1)[1] for c in fake_siit.calls_to("GET", "/v1/requests/")[before:]]
+                assert sum(r is not None for r in results) == (1 if tick % 4 == 0 else 0)
+                if fetched:
+                    turns.append(fetched)
+        for engine in engines:
+            await engine.dispose()
+        return turns, uids, changes
+
+    turns, uids, changes = asyncio.run(scenario())
+    assert turns == [uids[0:2], uids[2:4], [uids[4], uids[0]]]
+    assert changes == [uids[3]]
