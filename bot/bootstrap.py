@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -42,6 +44,7 @@ from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.poll_schedule import PollSchedule
+from bot.storage.request_budget import SharedRequestBudget
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
@@ -65,7 +68,9 @@ def load_forms(settings: Settings) -> FormsFile | None:
     return forms_file
 
 
-def create_backend(settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None) -> TicketBackend:
+def create_backend(
+    settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None, engine: AsyncEngine
+) -> TicketBackend:
     retry = RetryPolicy(
         attempts=settings.backend_attempts,
         backoff_seconds=settings.backend_backoff_seconds,
@@ -82,10 +87,21 @@ def create_backend(settings: Settings, *, client: httpx.AsyncClient, forms_file:
         )
     assert settings.siit_api_token is not None  # checked by Settings
     forms = forms_file.forms if forms_file else ()
+    token = settings.siit_api_token.get_secret_value()
+    # Siit's limit is per token: every instance on the database counts against one budget, and
+    # polling keeps a third of it free for people.
+    budget = SharedRequestBudget(
+        engine=engine,
+        name="siit:" + hashlib.sha256(token.encode()).hexdigest()[:16],
+        limit=settings.siit_rate_limit,
+        per_seconds=settings.siit_rate_window_seconds,
+        reserve=settings.siit_rate_limit // 3,
+    )
     return SiitBackend(
         client=client,
         api_url=settings.siit_api_url,
-        api_token=settings.siit_api_token.get_secret_value(),
+        api_token=token,
+        budget=budget,
         service_ids=settings.siit_services or [f.form_id for f in forms],
         retry=retry,
         labelled_fields={f.form_id: [field.to_field() for field in f.fields] for f in forms},
@@ -121,7 +137,7 @@ def create_app(settings: Settings) -> Starlette:
     forms_file = load_forms(settings)
     engine = create_engine(settings.database_url)
     slack_client = create_slack_client(settings)
-    backend = create_backend(settings, client=http_client, forms_file=forms_file)
+    backend = create_backend(settings, client=http_client, forms_file=forms_file, engine=engine)
     store = TicketStore(engine=engine)
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
@@ -141,6 +157,7 @@ def create_app(settings: Settings) -> Starlette:
         desk=desk,
         catalog=catalog,
         outbox=OutboxStore(engine=engine),
+        thread_claims=thread_claims,
         listener=notifier,
         max_attempts=settings.delivery_attempts,
         first_delay_seconds=settings.delivery_first_delay_seconds,

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     reply_sync: Literal["off", "requester", "everyone"] = "requester"
     status_poll_seconds: float = Field(default=60.0, gt=0)
     status_poll_batch: int = Field(default=20, ge=1, le=40)
+    siit_rate_limit: int = Field(default=60, ge=3)
+    """Siit's requests per window per token (60 a minute), shared by every instance."""
+    siit_rate_window_seconds: float = Field(default=61.0, gt=0)
+    """A second over Siit's minute: a margin for the time a call takes to reach Siit."""
 
     ticket_emoji: Annotated[tuple[str, ...], NoDecode] = ("ticket",)
     database_url: str = DEFAULT_DATABASE_URL

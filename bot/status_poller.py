@@ -64,10 +64,15 @@ class StatusPoller:
                 log.info("status poll paused: %s", exc.reason)
                 break  # out of budget or the helpdesk is down: the next turn starts here
             except BackendError as exc:
-                log.info("status of %s unreadable: %s", record.friendly_id, exc.reason)
+                log.info("status of %s unreadable: %s", record.ticket_id, exc.reason)
+            except Exception:  # one odd ticket never stalls the others
+                log.exception("status of %s could not be read", record.ticket_id)
             else:
-                if status and status != record.status and await self._on_change(record, status):
-                    changed += 1
+                try:
+                    if status and status != record.status and await self._on_change(record, status):
+                        changed += 1
+                except Exception:
+                    log.exception("status change of %s could not be applied", record.ticket_id)
             cursor = row_id
         await self._schedule.advance(self._name, cursor)
         return changed

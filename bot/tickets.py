@@ -1,8 +1,8 @@
-"""Filing a ticket: the helpdesk call and the local record, whichever way it came in."""
+"""A ticket as the app records it, from what the helpdesk answered to a create."""
 
 from __future__ import annotations
 
-from bot.backends.base import NewTicket, TicketBackend
+from bot.backends.base import CreatedTicket, NewTicket, TicketBackend
 from bot.storage.tickets import TicketRecord, TicketStore
 
 
@@ -11,10 +11,8 @@ class TicketDesk:
         self.backend = backend
         self.store = store
 
-    async def file(self, ticket: NewTicket) -> TicketRecord:
-        """Create the ticket in the helpdesk, then record it. Raises ``BackendError``."""
-        created = await self.backend.create_ticket(ticket)
-        record = TicketRecord(
+    def record(self, ticket: NewTicket, created: CreatedTicket) -> TicketRecord:
+        return TicketRecord(
             backend=self.backend.name,
             ticket_id=created.id,
             friendly_id=created.friendly_id,
@@ -30,5 +28,3 @@ class TicketDesk:
             requester_id=ticket.requester.slack_id,
             reporter_id=ticket.reporter.slack_id,
         )
-        await self.store.add(record)
-        return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.forms.model import Draft, Form
 
@@ -63,10 +63,13 @@ class BackendUnavailable(BackendError):
 
     retryable = True
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, *, retry_after: float | None = None, maybe_done: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         """Seconds the helpdesk asked us to wait (rate limit), when it said."""
+        self.maybe_done = maybe_done
+        """The request may have reached the helpdesk and taken effect (a 5xx, a timeout or a
+        dropped connection after sending): look before doing it again."""
 
 
 class TicketBackend(Protocol):
@@ -105,4 +108,14 @@ class TicketBackend(Protocol):
     async def fetch_status(self, ticket_id: str) -> str | None:
         """The ticket's current status, for helpdesks without webhooks; ``None`` when the
         helpdesk pushes changes instead (webhooks)."""
+        ...
+
+
+@runtime_checkable
+class FindsCreatedTickets(Protocol):
+    """A helpdesk where a ticket whose create answer was lost can be looked for (Siit's List
+    Requests). Without it, a create after an ambiguous failure may file a second ticket."""
+
+    async def find_created(self, ticket: NewTicket, *, since: float) -> CreatedTicket | None:
+        """The ticket this create made, if the helpdesk has one made at or after ``since`` (a Unix time)."""
         ...

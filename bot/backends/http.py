@@ -17,6 +17,10 @@ from bot.backends.base import BackendError, BackendUnavailable
 log = logging.getLogger(__name__)
 
 
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left: it cannot have taken effect."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 3
@@ -31,18 +35,25 @@ async def send_with_retry(
     policy: RetryPolicy,
     service: str,
     reset_headers: Iterable[str] = ("Retry-After",),
+    idempotent: bool = True,
 ) -> httpx.Response:
     """Send until a non-retryable answer; 5xx, 429 and transport errors are retried with
     exponential backoff and jitter. Raises ``BackendUnavailable`` when attempts run out and
-    ``BackendError`` with the helpdesk's reason on any other 4xx."""
+    ``BackendError`` with the helpdesk's reason on any other 4xx.
+
+    A request that is not ``idempotent`` (a create) is retried here only when it surely did not
+    take effect (429, no connection); after a 5xx, a timeout or a dropped connection it raises
+    ``BackendUnavailable(maybe_done=True)`` so the caller can look before sending it again."""
     reset_headers = tuple(reset_headers)
     for attempt in range(1, policy.attempts + 1):
         delay = policy.backoff_seconds * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
         retry_after: float | None = None
+        maybe_done = False
         try:
             response = await send()
         except httpx.TransportError as exc:
             problem = f"{service} did not answer ({type(exc).__name__})"
+            maybe_done = not isinstance(exc, NOT_SENT)
         else:
             if response.status_code < 400:
                 return response
@@ -52,10 +63,11 @@ async def send_with_retry(
                 delay = max(delay, retry_after or 0.0)
             elif response.status_code >= 500:
                 problem = f"{service} answered {response.status_code}"
+                maybe_done = True
             else:
                 raise BackendError(error_reason(response), status=response.status_code)
-        if attempt == policy.attempts or delay > policy.max_wait_seconds:
-            raise BackendUnavailable(problem + ".", retry_after=retry_after)
+        if attempt == policy.attempts or delay > policy.max_wait_seconds or (maybe_done and not idempotent):
+            raise BackendUnavailable(problem + ".", retry_after=retry_after, maybe_done=maybe_done)
         log.info("%s; attempt %d of %d, retrying in %.2fs", problem, attempt, policy.attempts, delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")

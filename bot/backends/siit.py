@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
-from bot.backends.budget import RequestBudget
-from bot.backends.http import RetryPolicy, send_with_retry
+from bot.backends.budget import LocalRequestBudget, RequestBudget
+from bot.backends.http import RetryPolicy, error_reason, send_with_retry
 from bot.cache import StaleWhileRevalidateCache
 from bot.forms.model import FieldKind, FieldValue, Form, FormField
 from bot.forms.siit_service import parse_service
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
 STATUSES = {"closed": "resolved", "open": "open"}
+LOOKBACK_PAGES = 4
+"""How many pages of newest requests (50 each) to read for a create whose answer was lost."""
+CLOCK_SKEW_SECONDS = 300.0
 LABELLED_PREFIX = "label:"
 """Fields from the forms file, sent as Siit's arbitrary ``{label, value}`` inputs."""
 
@@ -61,7 +65,7 @@ class SiitBackend:
         self._headers = {"Authorization": f"Bearer {api_token}", "Accept": "application/json"}
         self._service_ids = tuple(service_ids)
         # Siit allows 60 requests a minute; polling keeps 20 of them free for people.
-        self._budget = budget or RequestBudget(limit=60, per_seconds=60, reserve=20)
+        self._budget = budget or LocalRequestBudget(limit=60, per_seconds=60, reserve=20)
         self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
         self._users = StaleWhileRevalidateCache[str, SiitUser](self._lookup_user, ttl_seconds=user_cache_seconds)
@@ -71,18 +75,45 @@ class SiitBackend:
 
     async def load_form(self, form_id: str) -> Form:
         response = await self._request("GET", f"/services/{form_id}")
-        form = parse_service(response.json(), service_uid=form_id)
+        form = parse_service(_service_body(response), service_uid=form_id)
         return replace(form, fields=form.fields + self._labelled.get(form_id, ()))
 
     async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
         requester_uid = await self.siit_user_uid(ticket.requester)
+        # Siit takes no idempotency key: a create is never resent blindly (``find_created``).
         if requester_uid is None:
-            response = await self._request("POST", "/requests/slack", json=self._slack_request(ticket))
+            body = self._slack_request(ticket)
+            response = await self._request("POST", "/requests/slack", json=body, idempotent=False)
         else:
             author_uid = await self._author(ticket, requester_uid)
             body = await self._request_body(ticket, requester_uid, author_uid)
-            response = await self._request("POST", "/requests", json=body)
+            response = await self._request("POST", "/requests", json=body, idempotent=False)
         return _created(response)
+
+    async def find_created(self, ticket: NewTicket, *, since: float) -> CreatedTicket | None:
+        """Look among the newest requests (List Requests, newest first) for the one this create
+        made: the same Slack message link when there is one, else the same title, description
+        and service; stop at requests made before ``since``."""
+        for page in range(1, LOOKBACK_PAGES + 1):
+            response = await self._request("GET", "/requests", params={"page": page, "per_page": 50})
+            try:
+                body = response.json()
+            except ValueError as exc:
+                raise BackendUnavailable("Siit's list of requests could not be read.") from exc
+            results = body.get("results") if isinstance(body, dict) else None
+            if not isinstance(results, list) or not results:
+                return None
+            for item in results:
+                if not isinstance(item, dict):
+                    continue
+                made_at = _timestamp(item.get("created_at"))
+                if made_at is not None and made_at < since - CLOCK_SKEW_SECONDS:
+                    return None
+                if _same_request(item, ticket):
+                    return _created_from(item)
+            if not (isinstance(body.get("meta"), dict) and body["meta"].get("next_page_link")):
+                return None
+        return None
 
     async def add_reply(self, ticket_id: str, reply: Reply) -> None:
         """Public replies are messages, internal ones private notes; both need a Siit author."""
@@ -107,10 +138,13 @@ class SiitBackend:
         await self._request("PUT", f"/requests/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     async def fetch_status(self, ticket_id: str) -> str | None:
-        if not self._budget.try_take_background():
+        if not await self._budget.try_take_background():
             raise BackendUnavailable("Siit's request budget is kept for people right now.")
         response = await self._request("GET", f"/requests/{ticket_id}", background=True)
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise BackendError("Siit's answer about the request could not be read.") from exc
         result = body.get("result", body) if isinstance(body, dict) else None
         status = result.get("status") if isinstance(result, dict) else None
         return status if isinstance(status, str) else None
@@ -206,7 +240,9 @@ class SiitBackend:
                 return SiitUser(uid=user["uid"], is_admin=user.get("role_name") == "admin")
         return NO_USER
 
-    async def _request(self, method: str, path: str, *, background: bool = False, **kwargs: Any) -> httpx.Response:
+    async def _request(
+        self, method: str, path: str, *, background: bool = False, idempotent: bool = True, **kwargs: Any
+    ) -> httpx.Response:
         """``background`` calls took their budget slot already and are not retried."""
         url = self._api_url + path
 
@@ -220,24 +256,69 @@ class SiitBackend:
             policy=RetryPolicy(attempts=1) if background else self._retry,
             service=self.display_name,
             reset_headers=RESET_HEADERS,
+            idempotent=idempotent,
         )
+
+
+def _service_body(response: httpx.Response) -> Any:
+    """The service in Siit's answer; a 200 that is not one (an HTML page, an error body) is a
+    clear refusal, never an empty form."""
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise BackendError("Siit's answer is not a service definition (it is not JSON).") from exc
+    service = body.get("result", body) if isinstance(body, dict) else None
+    if isinstance(service, dict) and {"uid", "name", "custom_form_input_configuration"} & service.keys():
+        return body
+    if isinstance(body, dict) and {"error", "errors", "message"} & body.keys():
+        raise BackendError(f"Siit did not send the form: {error_reason(response)}")
+    raise BackendError("Siit's answer is not a service definition.")
+
+
+def _same_request(item: Mapping[str, Any], ticket: NewTicket) -> bool:
+    if ticket.message_link:
+        return (
+            item.get("slack_direct_link") == ticket.message_link
+            or item.get("slack_message_link") == ticket.message_link
+        )
+    target = item.get("target_uid", item.get("target"))
+    return (
+        item.get("title") == ticket.draft.title
+        and (item.get("description") or "") == (ticket.draft.description or "")
+        and (target is None or target == ticket.form.id)
+    )
+
+
+def _timestamp(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _created_from(result: Mapping[str, Any]) -> CreatedTicket:
+    uid = str(result["uid"])
+    url = result.get("admin_permalink_url")
+    status = result.get("status")
+    return CreatedTicket(
+        id=uid,
+        friendly_id=str(result.get("friendly_id") or uid),
+        url=url if isinstance(url, str) else None,
+        status=status if isinstance(status, str) else None,
+    )
 
 
 def _created(response: httpx.Response) -> CreatedTicket:
     try:
         body = response.json()
     except ValueError as exc:
-        raise BackendError("Siit accepted the request but its answer could not be read.") from exc
+        raise BackendUnavailable("Siit's answer to the new request could not be read.", maybe_done=True) from exc
     result = body.get("result", body) if isinstance(body, dict) else None
     if not isinstance(result, dict) or not isinstance(result.get("uid"), str):
-        raise BackendError("Siit accepted the request but did not say which request it created.")
-    uid = result["uid"]
-    return CreatedTicket(
-        id=uid,
-        friendly_id=str(result.get("friendly_id") or uid),
-        url=result.get("admin_permalink_url") if isinstance(result.get("admin_permalink_url"), str) else None,
-        status=result.get("status") if isinstance(result.get("status"), str) else None,
-    )
+        raise BackendUnavailable("Siit did not say which request it created.", maybe_done=True)
+    return _created_from(result)
 
 
 def _native_value(form_field: FormField, value: FieldValue) -> FieldValue | int:

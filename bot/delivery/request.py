@@ -8,6 +8,7 @@ from typing import Any
 from bot.backends.base import NewTicket, Person
 from bot.forms.model import Draft, Form
 from bot.storage.drafts import draft_from_content
+from bot.storage.message_tickets import ThreadKey
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class TicketRequest:
             people=self.people,
             message_link=self.message_link,
         )
+
+    def thread_key(self) -> ThreadKey | None:
+        """The claimed thread of a ticket made from a message."""
+        origin = self.origin
+        if origin.thread_ts is None or origin.channel_id is None:
+            return None
+        return ThreadKey(team_id=origin.team_id, channel_id=origin.channel_id, thread_ts=origin.thread_ts)
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,40 +1,58 @@
-"""Filing tickets through the outbox: every create is recorded before its first attempt, a
-helpdesk that is down or rate limiting only delays it, and a worker delivers what is due.
+"""Filing tickets through the outbox: every write is recorded before its first attempt (a
+ticket made from a message together with the thread's claim), a helpdesk that is down or rate
+limiting only delays it, and a worker delivers what is due.
 
-Exactly once, and the window that remains. An item is committed (and leased to the attempt)
-before the helpdesk is called and marked done in the next statement after it answers, so a
-restart resumes every item that was not filed, and a lease keeps other workers and processes
-off an item while one attempt runs. What cannot be closed from our side: a process that dies
-after the helpdesk created the ticket and before that one UPDATE commits leaves the item
-pending, and once its lease expires it is filed again. Neither Siit nor Suptask takes an
-idempotency key or lets us search for the request we may have created, so the window is made
-as small as it can be (one local write, milliseconds) and bounded: only items whose attempt was
-under way at the moment of the crash are affected, never the queue behind them.
+Exactly once. A create goes through two steps, each under a lease that is renewed while the
+attempt runs and named in every write the attempt makes (``bot.storage.outbox``):
+1. *file*: the helpdesk call, then, in one transaction, the ticket recorded, the thread's claim
+   named and the item moved on. A step that may have taken effect without our knowing (the
+   process died, the answer was lost) is marked uncertain; the next attempt asks the helpdesk
+   whether the ticket exists (``FindsCreatedTickets``) before filing again.
+2. *announce*: the ticket message in Slack, the modal, the reaction; the listener looks for a
+   post of an uncertain earlier attempt before posting again.
+Every failure is classified (``bot.delivery.failures``): what may pass is retried with backoff up
+to ``max_attempts``, the rest is parked with its reason and the person told once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import asdict
 from typing import Protocol
 
-from bot.backends.base import BackendError, BackendUnavailable, Reply
+from bot.backends.base import (
+    BackendError,
+    BackendUnavailable,
+    CreatedTicket,
+    FindsCreatedTickets,
+    NewTicket,
+    Reply,
+)
 from bot.catalog import FormCatalog
+from bot.delivery.failures import is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
-from bot.storage.outbox import OutboxItem, OutboxStore
+from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.outbox import FILED, OutboxItem, OutboxStore
 from bot.storage.tickets import TicketRecord
 from bot.tickets import TicketDesk
 
 log = logging.getLogger(__name__)
 
+REPAIR_SECONDS = 600.0
+"""How often stranded thread claims are looked for (and once at start)."""
+
 
 class DeliveryListener(Protocol):
     """Tells the person how their ticket, reply or close stands."""
 
-    async def filed(self, request: TicketRequest, record: TicketRecord) -> None: ...
+    async def filed(self, request: TicketRequest, record: TicketRecord, *, uncertain: bool) -> None:
+        """Announce the ticket; idempotent. ``uncertain``: an earlier attempt may have posted
+        already. Raises ``TransientFailure`` when Slack cannot be reached (retried later)."""
 
     async def replied(self, request: ReplyRequest) -> None: ...
 
@@ -56,6 +74,7 @@ class TicketDelivery:
         desk: TicketDesk,
         catalog: FormCatalog,
         outbox: OutboxStore,
+        thread_claims: MessageTicketStore,
         listener: DeliveryListener,
         max_attempts: int = 8,
         first_delay_seconds: float = 5.0,
@@ -67,6 +86,7 @@ class TicketDelivery:
         self._desk = desk
         self._catalog = catalog
         self._outbox = outbox
+        self._thread_claims = thread_claims
         self._listener = listener
         self._max_attempts = max_attempts
         self._first_delay = first_delay_seconds
@@ -80,78 +100,171 @@ class TicketDelivery:
     def backend(self) -> str:
         return self._desk.backend.name
 
-    async def submit(self, request: Write) -> None:
-        """Record the write, then try it at once (the lease keeps the worker off it meanwhile)."""
-        item = await self._outbox.add(self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease)
-        await self._attempt(item, request)
+    async def submit(self, request: Write, *, claim: ThreadKey | None = None) -> bool:
+        """Record the write, with the thread's claim when given (both or neither), then try it
+        at once. False when the thread is claimed already: nothing was recorded."""
+        item = await self._outbox.add(
+            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim
+        )
+        if item is None:
+            return False
+        async with self._holding([item]):
+            await self._attempt(item, request)
+        return True
 
     async def run_worker(self) -> None:
         """Deliver due items until cancelled; a rate limit pauses the whole backend queue."""
+        next_repair = 0.0
         while True:
-            await asyncio.sleep(self._poll)
             try:
+                if self._clock() >= next_repair:
+                    next_repair = self._clock() + REPAIR_SECONDS
+                    await self.repair_claims()
                 await self.deliver_due()
             except Exception:
                 log.exception("outbox worker pass failed; retrying on the next pass")
+            await asyncio.sleep(self._poll)
+
+    async def repair_claims(self) -> None:
+        for key in await self._thread_claims.release_stranded():
+            log.warning("released a thread claim with no delivery behind it: %s/%s", key.channel_id, key.thread_ts)
 
     async def deliver_due(self) -> None:
         now = self._clock()
         if now < self._paused_until:
             return
         items = await self._outbox.claim_due(self.backend, now=now, lease_seconds=self._lease, limit=20)
-        for item in items:
-            if self._clock() < self._paused_until:
-                await self._outbox.retry_at(item.id, self._paused_until, "waiting for the rate limit")
-                continue
-            await self._attempt(item, write_from_payload(item.payload))
+        async with self._holding(items):
+            for item in items:
+                if self._clock() < self._paused_until:
+                    await self._outbox.retry_at(
+                        item, self._paused_until, "waiting for the rate limit", uncertain=item.uncertain
+                    )
+                    continue
+                await self._attempt(item, write_from_payload(item.payload))
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, items: Sequence[OutboxItem]) -> AsyncIterator[None]:
+        """Renew the items' leases while they are worked on, so that a wait (a rate limit, a slow
+        helpdesk) never hands an item under way to another worker."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self._lease / 3)
+                try:
+                    await self._outbox.renew(items, now=self._clock(), lease_seconds=self._lease)
+                except Exception as exc:
+                    log.warning("could not renew outbox leases: %s", type(exc).__name__)
+
+        renewer = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewer.cancel()
 
     async def _attempt(self, item: OutboxItem, request: Write) -> None:
         try:
-            done = await self._deliver(request)
-        except BackendUnavailable as exc:
-            await self._delay(item, request, exc)
-        except BackendError as exc:
-            await self._outbox.park(item.id, exc.reason)
-            await self._tell(self._listener.refused(request, exc))
-        else:
             if isinstance(request, TicketRequest):
-                assert done is not None  # a create returns its record
-                await self._outbox.done(item.id, ticket_id=done.ticket_id)
-                await self._tell(self._listener.filed(request, done))
-                return
-            await self._outbox.done(item.id, ticket_id=request.ticket_id)
-            if isinstance(request, ReplyRequest):
-                await self._tell(self._listener.replied(request))
+                await self._file_and_announce(item, request)
             else:
-                await self._tell(self._listener.closed(request))
+                await self._write(item, request)
+        except BackendUnavailable as exc:
+            await self._delay(item, request, exc, uncertain=exc.maybe_done or item.status == FILED)
+        except BackendError as exc:
+            await self._park(item, request, exc, refused=True)
+        except Exception as exc:
+            if is_transient(exc):
+                reason = f"temporarily unavailable ({type(exc).__name__})"
+                await self._delay(item, request, BackendUnavailable(reason), uncertain=True)
+            else:
+                log.exception("outbox item %d failed in a way a retry cannot fix; parked", item.id)
+                await self._park(item, request, BackendError(f"internal error ({type(exc).__name__})"), refused=False)
 
-    async def _deliver(self, request: Write) -> TicketRecord | None:
-        """The helpdesk call; the new ticket's record for a create."""
+    async def _file_and_announce(self, item: OutboxItem, request: TicketRequest) -> None:
+        form = await self._catalog.get(request.form_id)
+        ticket = request.new_ticket(form)
+        record: TicketRecord | None = None
+        if item.status == FILED:
+            record = await self._desk.store.get(self.backend, str((item.result or {}).get("id")))
+        if record is None:
+            created = await self._created(item, ticket)
+            record = self._desk.record(ticket, created)
+            try:
+                kept = await self._outbox.record_filed(
+                    item,
+                    record,
+                    result=asdict(created),
+                    lease_until=self._clock() + self._lease,
+                    thread=request.thread_key(),
+                )
+            except Exception:
+                with contextlib.suppress(Exception):  # so that no retry files it again
+                    await self._outbox.keep_result(item, asdict(created))
+                raise
+            if not kept:
+                log.warning("outbox item %d: lease lost while filing %s; left to its new holder", item.id, created.id)
+                return
+            uncertain = False
+        else:
+            uncertain = item.uncertain
+        await self._listener.filed(request, record, uncertain=uncertain)
+        if not await self._outbox.done(item, ticket_id=record.ticket_id):
+            log.warning("outbox item %d: lease lost after announcing %s", item.id, record.friendly_id)
+
+    async def _created(self, item: OutboxItem, ticket: NewTicket) -> CreatedTicket:
+        """The helpdesk's ticket for this item: kept from an earlier attempt, found after a lost
+        answer, or created now."""
+        if item.result:
+            return CreatedTicket(**item.result)
+        backend = self._desk.backend
+        if item.uncertain and isinstance(backend, FindsCreatedTickets):
+            try:
+                found = await backend.find_created(ticket, since=item.first_attempt_at or self._clock())
+            except BackendError as exc:
+                reason = f"could not check for the ticket already made: {exc.reason}"
+                raise BackendUnavailable(reason, maybe_done=True) from exc
+            if found is not None:
+                log.info("outbox item %d: the helpdesk had made %s already; adopted it", item.id, found.friendly_id)
+                return found
+        return await backend.create_ticket(ticket)
+
+    async def _write(self, item: OutboxItem, request: ReplyRequest | CloseRequest) -> None:
         backend = self._desk.backend
         if isinstance(request, ReplyRequest):
             await backend.add_reply(request.ticket_id, Reply(request.text, request.author, request.internal))
-            return None
-        if isinstance(request, CloseRequest):
+        else:
             await backend.set_status(request.ticket_id, "closed")
-            return None
-        form = await self._catalog.get(request.form_id)
-        return await self._desk.file(request.new_ticket(form))
+        if not await self._outbox.done(item, ticket_id=request.ticket_id):
+            return
+        if isinstance(request, ReplyRequest):
+            await self._tell(self._listener.replied(request))
+        else:
+            await self._tell(self._listener.closed(request))
 
-    async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable) -> None:
+    async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool) -> None:
         attempts = item.attempts + 1
         if attempts >= self._max_attempts:
             log.warning("outbox item %d parked after %d attempts: %s", item.id, attempts, exc.reason)
-            await self._outbox.park(item.id, exc.reason)
-            await self._tell(self._listener.gave_up(request, exc))
+            await self._park(item, request, exc, refused=False)
             return
         backoff = min(self._max_delay, self._first_delay * 2 ** (attempts - 1)) * (0.8 + random.random() * 0.4)
         due = self._clock() + max(backoff, exc.retry_after or 0.0)
         if exc.retry_after:
             self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
         log.info("outbox item %d: %s; attempt %d, next in %.1fs", item.id, exc.reason, attempts, due - self._clock())
-        await self._outbox.retry_at(item.id, due, exc.reason)
-        if item.attempts == 0:
+        if not await self._outbox.retry_at(item, due, exc.reason, uncertain=uncertain):
+            return
+        if item.attempts == 0 and item.status != FILED:
             await self._tell(self._listener.delayed(request, exc))
+
+    async def _park(self, item: OutboxItem, request: Write, exc: BackendError, *, refused: bool) -> None:
+        if not await self._outbox.park(item, exc.reason):
+            return
+        if item.status == FILED:  # the ticket exists; only its announcement could not be made
+            log.warning("outbox item %d: ticket filed but not announced: %s", item.id, exc.reason)
+            return
+        notice = self._listener.refused(request, exc) if refused else self._listener.gave_up(request, exc)
+        await self._tell(notice)
 
     async def _tell(self, notice: Awaitable[None]) -> None:
         try:

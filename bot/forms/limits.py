@@ -18,6 +18,13 @@ SELECT_OPTIONS = 100
 CHECKBOX_OPTIONS = 10
 TEXT_INPUT = 3000
 CONTEXT_TEXT = 3000
+SECTION_TEXT = 3000
+SECTION_FIELD = 2000
+BUTTON_URL = 3000
+TICKET_NAME = 80
+"""A helpdesk's name for a ticket ("REQ-12") as shown; whatever it sent is stored whole."""
+LINK_URL = 1500
+"""Longest URL put in a mrkdwn link; a longer one leaves the label plain, so the text still fits."""
 ELLIPSIS = "…"
 
 

@@ -1,37 +1,70 @@
-"""Posting the ticket message: in the channel it was asked from, by DM when that fails."""
+"""Posting the ticket message: in the channel it was asked from, by DM when that fails; once.
+
+The post carries the ticket in its message metadata, so that an attempt after one that may have
+posted (the process died, the answer was lost) finds that post in the thread instead of posting
+a second one. A failure that may pass (Slack unreachable, rate limiting) raises
+``TransientFailure`` and the delivery retries the step; one that will not (not in the channel)
+falls back to the DM."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.ticket_message import ticket_message
+from bot.delivery.failures import TransientFailure
+from bot.slack.ticket_message import ticket_message, ticket_ref
 from bot.storage.tickets import TicketRecord, TicketStore
 
 log = logging.getLogger(__name__)
 
+TICKET_EVENT = "ticket_announced"
+PASSING_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"})
+
 
 async def announce_ticket(
-    client: AsyncWebClient, store: TicketStore, record: TicketRecord, *, thread_ts: str | None = None
+    client: AsyncWebClient,
+    store: TicketStore,
+    record: TicketRecord,
+    *,
+    thread_ts: str | None = None,
+    look_first: bool = False,
 ) -> TicketRecord:
     """Post the ticket message (as a reply in ``thread_ts`` when the ticket lives in an existing
-    thread), else by DM, and remember where; returns the record with its Slack place."""
+    thread), else by DM, and remember where; returns the record with its Slack place. Nothing is
+    posted when the ticket's message is known, or (``look_first``) found in the thread."""
+    stored = await store.get(record.backend, record.ticket_id)
+    if stored is not None and stored.message_ts:
+        return stored
     text, blocks = ticket_message(record)
     places = [(record.channel_id, thread_ts), (record.requester_id, None)]
     for channel, thread in places:
         if not channel:
             continue
-        try:
-            response = await client.chat_postMessage(
-                channel=channel, thread_ts=thread, text=text, blocks=blocks, unfurl_links=False
-            )
-        except SlackApiError as exc:
-            log.info("cannot post ticket %s in %s: %s", record.friendly_id, channel, exc.response.get("error"))
-            continue
-        posted_in, ts = str(response["channel"]), str(response["ts"])
+        found = await _earlier_post(client, channel, thread, record) if look_first and thread else None
+        if found is not None:
+            posted_in, ts = found
+        else:
+            try:
+                response = await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread,
+                    text=text,
+                    blocks=blocks,
+                    unfurl_links=False,
+                    metadata={"event_type": TICKET_EVENT, "event_payload": {"ticket": ticket_ref(record)}},
+                )
+            except SlackApiError as exc:
+                if _passing(exc):
+                    raise TransientFailure(f"Slack: {exc.response.get('error')}") from exc
+                log.info("cannot post ticket %s in %s: %s", record.ticket_id, channel, exc.response.get("error"))
+                continue
+            except Exception as exc:  # the connection to Slack: aiohttp's errors, timeouts
+                raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
+            posted_in, ts = str(response["channel"]), str(response["ts"])
         root = thread or ts
         await store.set_slack_message(
             record.backend, record.ticket_id, channel_id=posted_in, message_ts=ts, thread_ts=root
@@ -39,8 +72,44 @@ async def announce_ticket(
         return await _renamed_meanwhile(
             client, store, replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
         )
-    log.warning("ticket %s was filed but could not be posted in Slack", record.friendly_id)
+    log.warning("ticket %s was filed but could not be posted in Slack", record.ticket_id)
     return record
+
+
+async def _earlier_post(
+    client: AsyncWebClient, channel: str, thread_ts: str, record: TicketRecord
+) -> tuple[str, str] | None:
+    """This ticket's message in the thread, if an earlier attempt posted it."""
+    try:
+        response = await client.conversations_replies(
+            channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+        )
+    except SlackApiError as exc:
+        if _passing(exc):
+            raise TransientFailure(f"Slack: {exc.response.get('error')}") from exc
+        return None
+    for message in response.get("messages") or []:
+        if _announces(message, record):
+            return channel, str(message["ts"])
+    return None
+
+
+def _announces(message: Any, record: TicketRecord) -> bool:
+    metadata = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(metadata, dict):
+        return False
+    payload = metadata.get("event_payload")
+    return (
+        isinstance(payload, dict)
+        and metadata.get("event_type") == TICKET_EVENT
+        and payload.get("ticket") == ticket_ref(record)
+        and isinstance(message.get("ts"), str)
+    )
+
+
+def _passing(exc: SlackApiError) -> bool:
+    status = getattr(exc.response, "status_code", 200)
+    return status == 429 or status >= 500 or exc.response.get("error") in PASSING_ERRORS
 
 
 async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted: TicketRecord) -> TicketRecord:
@@ -54,5 +123,5 @@ async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted:
     try:
         await client.chat_update(channel=str(current.channel_id), ts=str(current.message_ts), text=text, blocks=blocks)
     except SlackApiError as exc:
-        log.info("could not rename %s: %s", current.friendly_id, exc.response.get("error"))
+        log.info("could not rename %s: %s", current.ticket_id, exc.response.get("error"))
     return current

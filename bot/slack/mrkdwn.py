@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.forms.limits import LINK_URL
+
 
 def escape(text: str) -> str:
     """Slack's three control characters; with them escaped a title cannot ping ``@channel``
@@ -10,6 +12,6 @@ def escape(text: str) -> str:
 
 
 def link(url: str | None, label: str) -> str:
-    if not url or any(c in url for c in "<>| \n"):
+    if not url or len(url) > LINK_URL or any(c in url for c in "<>| \n"):
         return escape(label)
     return f"<{url}|{escape(label).replace('|', '¦')}>"

@@ -18,7 +18,7 @@ from bot.slack.mrkdwn import escape
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
 from bot.slack.ticket_thread import TicketThread
 from bot.storage.drafts import DraftStore
-from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.tickets import TicketRecord, TicketStore
 
 log = logging.getLogger(__name__)
@@ -48,12 +48,13 @@ class SlackNotifier:
         self._closed_status = backend.closed_status
         self._done_emoji = done_emoji
 
-    async def filed(self, request: TicketRequest, record: TicketRecord) -> None:
+    async def filed(self, request: TicketRequest, record: TicketRecord, *, uncertain: bool) -> None:
+        """Idempotent: a step of the delivery, retried until it is done."""
         origin = request.origin
-        key = thread_key(request)
-        if key is not None:  # before the confirmation: a reply to it must already see the ticket
-            await self._thread_claims.filed(key, friendly_id=record.friendly_id, url=record.url)
-        announced = await announce_ticket(self._client, self._tickets, record, thread_ts=origin.thread_ts)
+        key = request.thread_key()  # its claim was named with the ticket, before this confirmation
+        announced = await announce_ticket(
+            self._client, self._tickets, record, thread_ts=origin.thread_ts, look_first=uncertain
+        )
         if key is not None and announced.friendly_id != record.friendly_id:  # renamed meanwhile
             await self._thread_claims.filed(key, friendly_id=announced.friendly_id, url=announced.url)
         record = announced
@@ -125,7 +126,7 @@ class SlackNotifier:
             log.info("could not tell %s: %s", request.origin.user_id, exc.response.get("error"))
 
     async def _release(self, request: TicketRequest) -> None:
-        key = thread_key(request)
+        key = request.thread_key()
         if key is not None:
             await self._thread_claims.release(key)
 
@@ -150,11 +151,3 @@ class SlackNotifier:
             await self._client.chat_postMessage(channel=request.origin.user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
             log.error("could not message %s: %s", request.origin.user_id, exc.response.get("error"))
-
-
-def thread_key(request: TicketRequest) -> ThreadKey | None:
-    """The claimed thread of a ticket made from a message."""
-    origin = request.origin
-    if origin.thread_ts is None or origin.channel_id is None:
-        return None
-    return ThreadKey(team_id=origin.team_id, channel_id=origin.channel_id, thread_ts=origin.thread_ts)

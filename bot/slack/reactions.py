@@ -47,12 +47,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         root = thread_root(message) or message_ts
         team_id = str(body.get("team_id") or context.team_id or "")
         key = ThreadKey(team_id=team_id, channel_id=channel_id, thread_ts=root)
-        if not await deps.thread_claims.claim(key):
-            # A reaction on a reply in a thread that has its ticket says so; Slack's retries stay quiet.
-            if message_ts != root and not request.headers.get("x-slack-retry-num"):
-                await _say_in_thread(client, key, already_text(await deps.thread_claims.get(key)))
-            return
-        await deps.delivery.submit(await reaction_request(deps, client, event, message, key))
+        if await deps.thread_claims.get(key) is None:
+            # Everything that can fail (users.info, the permalink) comes before the claim, which
+            # commits with the delivery that files it, or not at all.
+            ticket_request = await reaction_request(deps, client, event, message, key)
+            if await deps.delivery.submit(ticket_request, claim=key):
+                return
+            await deps.drafts.discard(str(ticket_request.origin.draft_id))
+        # A reaction on a reply in a thread that has its ticket says so; Slack's retries stay quiet.
+        if message_ts != root and not request.headers.get("x-slack-retry-num"):
+            await _say_in_thread(client, key, already_text(await deps.thread_claims.get(key)))
 
 
 async def reaction_request(

@@ -39,7 +39,8 @@ def already_filed_view(existing: ThreadTicket | None) -> View:
 def already_text(existing: ThreadTicket | None) -> str:
     if existing is None or existing.friendly_id is None:
         return ":hourglass_flowing_sand: A ticket for this thread is already being filed."
-    return f":ticket: This thread already has ticket {link(existing.url, existing.friendly_id)}."
+    name = limits.fit(existing.friendly_id, limits.TICKET_NAME)
+    return f":ticket: This thread already has ticket {link(existing.url, name)}."
 
 
 def loading_view(helpdesk: str) -> View:
@@ -63,7 +64,7 @@ def submitting_view(helpdesk: str) -> View:
 
 
 def filed_view(record: TicketRecord, where: str) -> View:
-    title = link(record.url, f"{record.friendly_id}: {record.title}")
+    title = link(record.url, limits.fit(f"{limits.fit(record.friendly_id, limits.TICKET_NAME)}: {record.title}", 500))
     return _status_view(
         _text(f":white_check_mark: Filed {title}"),
         ContextBlock(elements=[MarkdownTextObject(text=limits.fit(where, limits.CONTEXT_TEXT))]),

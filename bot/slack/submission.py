@@ -15,6 +15,7 @@ from bot.forms.view import FORM_CALLBACK_ID, TITLE_BLOCK
 from bot.slack.deps import Deps
 from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
+from bot.slack.modal import update_view
 from bot.slack.status_views import already_filed_view, submitting_view
 from bot.storage.message_tickets import ThreadKey
 
@@ -39,14 +40,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=errors)
             return
         key = thread_key_of(body, context)
-        if key is not None and not await deps.thread_claims.claim(key):
-            await ack(response_action="update", view=already_filed_view(await deps.thread_claims.get(key)))
+        existing = await deps.thread_claims.get(key) if key is not None else None
+        if existing is not None:
+            await ack(response_action="update", view=already_filed_view(existing))
             return
         await ack(response_action="update", view=submitting_view(deps.helpdesk))
         request = await ticket_request(deps, body, view["id"], form, draft, context)
         if context.message_ts and context.channel_id:
             request = replace(request, message_link=await permalink(client, context.channel_id, context.message_ts))
-        await deps.delivery.submit(request)
+        # The thread's claim commits with the delivery: a race lost here files nothing.
+        if not await deps.delivery.submit(request, claim=key) and key is not None:
+            await update_view(client, view["id"], already_filed_view(await deps.thread_claims.get(key)))
 
 
 async def ticket_request(

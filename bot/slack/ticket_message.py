@@ -28,15 +28,18 @@ def parse_ticket_ref(value: object) -> tuple[str, str] | None:
 
 def ticket_message(record: TicketRecord, *, closed: bool = False) -> tuple[str, list[Block]]:
     """Fallback text and blocks."""
+    # Every string from the helpdesk is cut to what its block takes, whatever length it came in.
     title = escape(limits.fit(record.title, 300))
+    name = ticket_name(record)
     fields = [
-        MarkdownTextObject(text=f"*Service*\n{escape(record.form_name) or '-'}"),
+        MarkdownTextObject(text=f"*Service*\n{escape(limits.fit(record.form_name, 300)) or '-'}"),
         MarkdownTextObject(text=f"*Status*\n{escape(status_label(record.status))}"),
     ]
+    url = record.url if record.url and len(record.url) <= limits.BUTTON_URL else None
     section = SectionBlock(
-        text=MarkdownTextObject(text=f"*{escape(record.friendly_id)}* {title}"),
+        text=MarkdownTextObject(text=limits.fit(f"*{escape(name)}* {title}", limits.SECTION_TEXT)),
         fields=fields,
-        accessory=ButtonElement(text="Open ticket", url=record.url, action_id=LINK_ACTION) if record.url else None,
+        accessory=ButtonElement(text="Open ticket", url=url, action_id=LINK_ACTION) if url else None,
     )
     context = ContextBlock(
         elements=[MarkdownTextObject(text=f"Requested by <@{record.requester_id}> · replies in this thread")]
@@ -44,9 +47,13 @@ def ticket_message(record: TicketRecord, *, closed: bool = False) -> tuple[str, 
     buttons = [ButtonElement(text="Add details", action_id=ADD_DETAILS_ACTION, value=ticket_ref(record))]
     if not closed:
         buttons.append(ButtonElement(text="Close ticket", action_id=CLOSE_ACTION, value=ticket_ref(record)))
-    text = f"{record.friendly_id}: {limits.fit(record.title, 300)} ({status_label(record.status)})"
+    text = f"{name}: {limits.fit(record.title, 300)} ({status_label(record.status)})"
     return escape(text), [section, context, ActionsBlock(elements=buttons)]
 
 
+def ticket_name(record: TicketRecord) -> str:
+    return limits.fit(record.friendly_id, limits.TICKET_NAME)
+
+
 def status_label(status: str | None) -> str:
-    return (status or "open").replace("_", " ").capitalize()
+    return limits.fit((status or "open").replace("_", " ").capitalize(), 50)

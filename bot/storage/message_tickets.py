@@ -1,21 +1,24 @@
 """One ticket per Slack thread: a claim on the thread, taken by a unique key in the database
-before anything is filed, so retries, duplicates, races and other processes all lose to the
-first claim."""
+together with the delivery that files it (``OutboxStore.add``), so retries, duplicates, races and
+other processes all lose to the first claim, and no claim is left without its delivery.
+
+A thread is named by channel ID + thread ts alone: a channel ID is the same in every workspace
+that shares the channel (Slack Connect, Enterprise Grid), so the team never splits a thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.tables import message_tickets
+from bot.storage.tables import message_tickets, outbox
 
 
 @dataclass(frozen=True)
 class ThreadKey:
     team_id: str
+    """The workspace that asked, kept for the record; not part of the thread's identity."""
     channel_id: str
     thread_ts: str
     """The thread's root message: a message that is not in a thread is its own root."""
@@ -32,19 +35,6 @@ class MessageTicketStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def claim(self, key: ThreadKey) -> bool:
-        """True for the one caller that gets the thread; everyone else gets False."""
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(
-                    message_tickets.insert().values(
-                        team_id=key.team_id, channel_id=key.channel_id, thread_ts=key.thread_ts
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
     async def release(self, key: ThreadKey) -> None:
         """Give the thread back when its ticket was refused, so it can be filed again."""
         async with self._engine.begin() as connection:
@@ -56,6 +46,26 @@ class MessageTicketStore:
                 update(message_tickets).where(*_matches(key)).values(friendly_id=friendly_id, url=url)
             )
 
+    async def release_stranded(self) -> list[ThreadKey]:
+        """Claims with no ticket and no delivery that could still file one (made before claims
+        and deliveries committed together, or whose delivery was parked): released, so that the
+        thread can be filed again. Returns what was released."""
+        live = exists().where(
+            and_(outbox.c.id == message_tickets.c.outbox_id, outbox.c.status.in_(("pending", "filed", "done")))
+        )
+        stranded = and_(message_tickets.c.friendly_id.is_(None), ~live)
+        columns = (
+            message_tickets.c.id,
+            message_tickets.c.team_id,
+            message_tickets.c.channel_id,
+            message_tickets.c.thread_ts,
+        )
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(select(*columns).where(stranded))).all()
+            if rows:
+                await connection.execute(delete(message_tickets).where(message_tickets.c.id.in_([r.id for r in rows])))
+        return [ThreadKey(r.team_id, r.channel_id, r.thread_ts) for r in rows]
+
     async def get(self, key: ThreadKey) -> ThreadTicket | None:
         query = select(message_tickets.c.friendly_id, message_tickets.c.url).where(*_matches(key))
         async with self._engine.connect() as connection:
@@ -64,8 +74,4 @@ class MessageTicketStore:
 
 
 def _matches(key: ThreadKey) -> tuple[ColumnElement[bool], ...]:
-    return (
-        message_tickets.c.team_id == key.team_id,
-        message_tickets.c.channel_id == key.channel_id,
-        message_tickets.c.thread_ts == key.thread_ts,
-    )
+    return (message_tickets.c.channel_id == key.channel_id, message_tickets.c.thread_ts == key.thread_ts)

@@ -1,17 +1,31 @@
-"""Backend writes recorded before their first attempt, until the helpdesk has them."""
+"""Backend writes recorded before their first attempt, until the helpdesk has them and the person
+has been told.
+
+An item moves ``pending`` (the helpdesk write is to be made) -> ``filed`` (a create was made and
+recorded; its announcement in Slack is to be made) -> ``done``, or to ``failed`` (parked, listed
+by ``python -m bot outbox``). Each attempt holds a lease named by a token: every write of the
+attempt names the token, so an attempt whose lease was lost (it outlived it and another worker took
+the item) writes nothing. ``uncertain`` marks a step that may have taken effect without our
+knowing (the process died, or the answer was lost): the next attempt looks before doing it again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.storage.tables import outbox
+from bot.storage.message_tickets import ThreadKey
+from bot.storage.tables import message_tickets, outbox, tickets
+from bot.storage.tickets import TicketRecord
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
+PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
+WAITING = (PENDING, FILED)
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,13 @@ class OutboxItem:
     backend: str
     payload: dict[str, Any]
     attempts: int
+    lease_token: str
+    status: str = PENDING
+    uncertain: bool = False
+    """The previous attempt at this step may have taken effect: look before doing it again."""
+    first_attempt_at: float | None = None
+    result: dict[str, Any] | None = None
+    """A create's answer, kept as soon as it came."""
 
 
 @dataclass(frozen=True)
@@ -38,46 +59,153 @@ class OutboxStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add(self, backend: str, payload: dict[str, Any], *, now: float, lease_seconds: float) -> OutboxItem:
-        """Record a write, leased to the caller, who attempts it at once."""
-        async with self._engine.begin() as connection:
-            result = await connection.execute(
-                outbox.insert().values(
-                    backend=backend, status=PENDING, payload=payload, attempts=0, due_at=now + lease_seconds
+    async def add(
+        self,
+        backend: str,
+        payload: dict[str, Any],
+        *,
+        now: float,
+        lease_seconds: float,
+        claim: ThreadKey | None = None,
+    ) -> OutboxItem | None:
+        """Record a write, leased to the caller, who attempts it at once. With ``claim``, the
+        thread's claim commits with it or neither does: ``None`` when the thread is taken."""
+        token = _token()
+        try:
+            async with self._engine.begin() as connection:
+                result = await connection.execute(
+                    outbox.insert().values(
+                        backend=backend,
+                        status=PENDING,
+                        payload=payload,
+                        attempts=0,
+                        due_at=now + lease_seconds,
+                        lease_token=token,
+                        uncertain=True,
+                        first_attempt_at=now,
+                    )
                 )
-            )
-        (item_id,) = result.inserted_primary_key or (0,)
-        return OutboxItem(id=int(item_id), backend=backend, payload=payload, attempts=0)
+                (item_id,) = result.inserted_primary_key or (0,)
+                if claim is not None:
+                    await connection.execute(
+                        message_tickets.insert().values(
+                            team_id=claim.team_id,
+                            channel_id=claim.channel_id,
+                            thread_ts=claim.thread_ts,
+                            outbox_id=int(item_id),
+                        )
+                    )
+        except IntegrityError:
+            if claim is None:
+                raise
+            return None
+        return OutboxItem(int(item_id), backend, payload, 0, token, first_attempt_at=now)
 
     async def claim_due(self, backend: str, *, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
-        """Pending items that are due, each leased so that no other worker (or process) takes it."""
+        """Waiting items that are due, each leased so that no other worker (or process) takes it.
+        The step each is leased for is marked uncertain from here until its outcome is known."""
         query = (
-            select(outbox.c.id, outbox.c.payload, outbox.c.attempts)
-            .where(outbox.c.backend == backend, outbox.c.status == PENDING, outbox.c.due_at <= now)
+            select(outbox)
+            .where(outbox.c.backend == backend, outbox.c.status.in_(WAITING), outbox.c.due_at <= now)
             .order_by(outbox.c.due_at)
             .limit(limit)
         )
         claimed: list[OutboxItem] = []
         async with self._engine.begin() as connection:
             for row in (await connection.execute(query)).all():
+                token = _token()
                 taken = await connection.execute(
                     update(outbox)
-                    .where(outbox.c.id == row.id, outbox.c.status == PENDING, outbox.c.due_at <= now)
-                    .values(due_at=now + lease_seconds)
+                    .where(outbox.c.id == row.id, outbox.c.status == row.status, outbox.c.due_at <= now)
+                    .values(
+                        due_at=now + lease_seconds,
+                        lease_token=token,
+                        uncertain=True,
+                        first_attempt_at=func.coalesce(outbox.c.first_attempt_at, now),
+                    )
                 )
                 if taken.rowcount == 1:
-                    claimed.append(OutboxItem(row.id, backend, row.payload, row.attempts))
+                    claimed.append(
+                        OutboxItem(
+                            id=row.id,
+                            backend=backend,
+                            payload=row.payload,
+                            attempts=row.attempts,
+                            lease_token=token,
+                            status=row.status,
+                            uncertain=bool(row.uncertain),
+                            first_attempt_at=row.first_attempt_at if row.first_attempt_at is not None else now,
+                            result=row.result,
+                        )
+                    )
         return claimed
 
-    async def done(self, item_id: int, *, ticket_id: str) -> None:
-        await self._set(item_id, status=DONE, ticket_id=ticket_id, attempts=outbox.c.attempts + 1)
+    async def renew(self, items: Iterable[OutboxItem], *, now: float, lease_seconds: float) -> set[int]:
+        """Extend the leases still held; the ids of those that are."""
+        held: set[int] = set()
+        async with self._engine.begin() as connection:
+            for item in items:
+                result = await connection.execute(
+                    _fenced(item).where(outbox.c.status.in_(WAITING)).values(due_at=now + lease_seconds)
+                )
+                if result.rowcount == 1:
+                    held.add(item.id)
+        return held
 
-    async def retry_at(self, item_id: int, due_at: float, error: str) -> None:
-        await self._set(item_id, due_at=due_at, last_error=error, attempts=outbox.c.attempts + 1)
+    async def keep_result(self, item: OutboxItem, result: dict[str, Any]) -> bool:
+        """The helpdesk's answer, kept when it could not be recorded with the ticket, so that no
+        retry files it again."""
+        return await self._fenced_set(item, result=result, uncertain=False)
 
-    async def park(self, item_id: int, error: str) -> None:
+    async def record_filed(
+        self,
+        item: OutboxItem,
+        record: TicketRecord,
+        *,
+        result: dict[str, Any],
+        lease_until: float,
+        thread: ThreadKey | None,
+    ) -> bool:
+        """One transaction: the ticket recorded, its thread's claim named, the item on to its
+        announcement, under the same lease. False when the lease was lost."""
+        async with self._engine.begin() as connection:
+            moved = await connection.execute(
+                _fenced(item).values(
+                    status=FILED,
+                    ticket_id=record.ticket_id,
+                    result=result,
+                    uncertain=False,
+                    attempts=0,
+                    due_at=lease_until,
+                    last_error=None,
+                )
+            )
+            if moved.rowcount != 1:
+                return False  # nothing was written
+            await _record_ticket(connection, record)
+            if thread is not None:
+                await connection.execute(
+                    update(message_tickets)
+                    .where(message_tickets.c.channel_id == thread.channel_id)
+                    .where(message_tickets.c.thread_ts == thread.thread_ts)
+                    .values(friendly_id=record.friendly_id, url=record.url)
+                )
+        return True
+
+    async def done(self, item: OutboxItem, *, ticket_id: str | None = None) -> bool:
+        values: dict[str, Any] = {"status": DONE, "uncertain": False, "attempts": outbox.c.attempts + 1}
+        if ticket_id is not None:
+            values["ticket_id"] = ticket_id
+        return await self._fenced_set(item, **values)
+
+    async def retry_at(self, item: OutboxItem, due_at: float, error: str, *, uncertain: bool) -> bool:
+        return await self._fenced_set(
+            item, due_at=due_at, last_error=error, attempts=outbox.c.attempts + 1, uncertain=uncertain
+        )
+
+    async def park(self, item: OutboxItem, error: str) -> bool:
         """Give up: the person is told, an admin can re-queue it."""
-        await self._set(item_id, status=FAILED, last_error=error, attempts=outbox.c.attempts + 1)
+        return await self._fenced_set(item, status=FAILED, last_error=error, attempts=outbox.c.attempts + 1)
 
     async def list(self, statuses: Sequence[str], *, limit: int = 100) -> list[OutboxRow]:
         query = (
@@ -93,12 +221,18 @@ class OutboxStore:
         return [OutboxRow(r.id, r.backend, r.status, r.attempts, r.last_error, r.payload) for r in rows]
 
     async def requeue(self, item_ids: Sequence[int], *, now: float) -> int:
-        """Parked items back in the queue, due now, with a fresh count of attempts."""
+        """Parked items back in the queue, due now, with a fresh count of attempts: a ticket
+        already created goes on to its announcement, never to a second create."""
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(list(item_ids)), outbox.c.status == FAILED)
                 .values(status=PENDING, due_at=now, attempts=0)
+            )
+            await connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(item_ids)), outbox.c.status == PENDING, outbox.c.ticket_id.is_not(None))
+                .values(status=FILED)
             )
         return int(result.rowcount)
 
@@ -107,6 +241,24 @@ class OutboxStore:
             query = select(func.count()).select_from(outbox).where(outbox.c.status == status)
             return int((await connection.execute(query)).scalar_one())
 
-    async def _set(self, item_id: int, **values: Any) -> None:
+    async def _fenced_set(self, item: OutboxItem, **values: Any) -> bool:
         async with self._engine.begin() as connection:
-            await connection.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
+            result = await connection.execute(_fenced(item).values(**values))
+        return bool(result.rowcount == 1)
+
+
+def _fenced(item: OutboxItem) -> Any:
+    return update(outbox).where(outbox.c.id == item.id, outbox.c.lease_token == item.lease_token)
+
+
+async def _record_ticket(connection: AsyncConnection, record: TicketRecord) -> None:
+    """Insert the ticket unless it is known (adopted after a lost answer, or a requeue)."""
+    known = await connection.execute(
+        select(tickets.c.id).where(tickets.c.backend == record.backend, tickets.c.ticket_id == record.ticket_id)
+    )
+    if known.first() is None:
+        await connection.execute(tickets.insert().values(**asdict(record)))
+
+
+def _token() -> str:
+    return str(uuid.uuid4())

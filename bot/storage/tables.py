@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 
@@ -24,13 +26,14 @@ tickets = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("backend", String(32), nullable=False),
+    # What the helpdesk names and says is stored whole, whatever its length (cut only for display).
     Column("ticket_id", String(255), nullable=False),
-    Column("friendly_id", String(255), nullable=False),
+    Column("friendly_id", Text, nullable=False),
     Column("url", Text),
     Column("title", Text, nullable=False, server_default=""),
     Column("form_id", String(255), nullable=False, server_default=""),
     Column("form_name", Text, nullable=False, server_default=""),
-    Column("status", String(64)),
+    Column("status", Text),
     Column("team_id", String(32), nullable=False),
     Column("channel_id", String(32)),
     Column("message_ts", String(32)),
@@ -65,6 +68,14 @@ outbox = Table(
     Column("last_error", Text),
     Column("ticket_id", String(255)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Whose attempt holds the item: every write of an attempt names it, so a lost lease writes nothing.
+    Column("lease_token", String(36)),
+    # The step under way may have taken effect without our knowing (a create sent, an announcement
+    # posted): the next attempt looks before doing it again.
+    Column("uncertain", Boolean, nullable=False, server_default=false()),
+    Column("first_attempt_at", Float),
+    # The helpdesk's answer to a create, kept before anything else so a retry never files again.
+    Column("result", JSON),
 )
 
 message_tickets = Table(
@@ -74,11 +85,14 @@ message_tickets = Table(
     Column("team_id", String(32), nullable=False),
     Column("channel_id", String(32), nullable=False),
     Column("thread_ts", String(32), nullable=False),
-    Column("friendly_id", String(255)),
+    Column("friendly_id", Text),
     Column("url", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("outbox_id", Integer),  # the delivery recorded with the claim, in the same transaction
     # The guarantee of one ticket per Slack message and per thread, across retries and processes.
-    UniqueConstraint("team_id", "channel_id", "thread_ts", name="uq_message_tickets_thread"),
+    # A channel ID names the channel in every workspace that shares it (Slack Connect, Grid), so
+    # the team is not part of the key.
+    UniqueConstraint("channel_id", "thread_ts", name="uq_message_tickets_channel_thread"),
 )
 
 synced_messages = Table(
@@ -89,8 +103,8 @@ synced_messages = Table(
     Column("channel_id", String(32), nullable=False),
     Column("message_ts", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    # One backend reply per Slack message, whatever Slack retries.
-    UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_synced_messages_message"),
+    # One backend reply per Slack message, whatever Slack retries or whichever workspace sends it.
+    UniqueConstraint("channel_id", "message_ts", name="uq_synced_messages_channel_message"),
 )
 
 sent_replies = Table(
@@ -111,4 +125,21 @@ poll_schedule = Table(
     Column("name", String(64), primary_key=True),
     Column("next_at", Float, nullable=False),
     Column("cursor", Integer, nullable=False, server_default="0"),
+)
+
+request_budgets = Table(
+    "request_budgets",
+    metadata,
+    # One row per helpdesk token's budget: locked while a slot is taken, so that every instance
+    # on the database counts against one limit.
+    Column("name", String(64), primary_key=True),
+)
+
+request_slots = Table(
+    "request_slots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_request_slots_name_at", "name", "at"),
 )

@@ -3,9 +3,6 @@ database at start-up, and the admin's outbox command."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,52 +15,11 @@ import httpx
 import pytest
 
 from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.fakes.bot_process import BotProcess, env_of, free_port
 from tests.fakes.servers import wait_until
 from tests.fakes.siit_api import FakeSiit
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_client import SlackSender
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def env_of(settings: dict[str, Any], **extra: Any) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SIIT_", "SUPTASK_", "TICKET_"))}
-    values = {k.upper(): str(v) for k, v in {**settings, **extra}.items() if not k.startswith("_")}
-    return {**clean, "PYTHONPATH": str(ROOT), **values}
-
-
-class BotProcess:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.port = int(env["PORT"])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(lambda: healthy() or self.process.poll() is not None, timeout=30, what="the bot process")
-        if self.process.poll() is not None:
-            raise AssertionError(self.process.stderr.read().decode() if self.process.stderr else "bot exited")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -7,13 +7,16 @@ import asyncio
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 SUBMITTED_FROM = {"employee_portal", "slack", "mail", "ms_teams"}
 RATE_LIMIT_PER_MINUTE = 60
@@ -41,6 +44,18 @@ class FakeSiit:
     failures: list[tuple[str, int]] = field(default_factory=list)
     """Queued ``(path prefix, status)``: the next matching call answers that status."""
     hang_seconds: float = 0.0
+    rate_limit: int = RATE_LIMIT_PER_MINUTE
+    rate_window: float = 60.0
+    """Siit's limit: at most ``rate_limit`` calls in any ``rate_window`` seconds, else 429."""
+    after_create: list[str] = field(default_factory=list)
+    """Queued misbehaviours for the next successful creates: the request is made, then the answer
+    is ``"drop"`` (connection closed mid-answer), ``"timeout"`` (no answer for ``hang_seconds``),
+    ``"503"``, or ``"kill"`` (``on_create`` is called, then no answer for ``hang_seconds``)."""
+    on_create: Callable[[], None] | None = None
+    result_overrides: dict[str, Any] = field(default_factory=dict)
+    """Fields forced into every created request's answer (a long ``friendly_id``, say)."""
+    raw_services: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Per service: a raw ``(status, body)`` answer instead of the service."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(12))
 
@@ -59,6 +74,7 @@ class FakeSiit:
                 Route("/v1/services/{uid}", self._service, methods=["GET"]),
                 Route("/v1/users", self._list_users, methods=["GET"]),
                 Route("/v1/requests", self._create_request, methods=["POST"]),
+                Route("/v1/requests", self._list_requests, methods=["GET"]),
                 Route("/v1/requests/slack", self._create_slack_request, methods=["POST"]),
                 Route("/v1/requests/{uid}", self._update_request, methods=["PUT"]),
                 Route("/v1/requests/{uid}", self._get_request, methods=["GET"]),
@@ -81,7 +97,7 @@ class FakeSiit:
         now = time.time()
         with self._lock:
             self.calls.append(SiitCall(request.method, request.url.path, query, body, now))
-            recent = sum(1 for c in self.calls if now - c.at < 60)
+            recent = sum(1 for c in self.calls if now - c.at < self.rate_window)
             failure = next((f for f in self.failures if request.url.path.startswith(f[0])), None)
             if failure:
                 self.failures.remove(failure)
@@ -89,8 +105,9 @@ class FakeSiit:
             await asyncio.sleep(self.latency)
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return body, _error(401, "Invalid API token.")
-        if recent > RATE_LIMIT_PER_MINUTE:
-            return body, _error(429, "Rate limit exceeded.", headers={"X-SiitApi-Reset": "60"})
+        if recent > self.rate_limit:
+            reset = str(int(self.rate_window))
+            return body, _error(429, "Rate limit exceeded.", headers={"X-SiitApi-Reset": reset})
         if failure:
             if failure[1] == 0:
                 await asyncio.sleep(self.hang_seconds)
@@ -103,6 +120,9 @@ class FakeSiit:
         _, refused = await self._enter(request)
         if refused:
             return refused
+        raw = self.raw_services.get(request.path_params["uid"])
+        if raw is not None:
+            return Response(raw[1], status_code=raw[0], media_type="application/json")
         service = self.services.get(request.path_params["uid"])
         if service is None:
             return _error(404, "Service not found.")
@@ -201,7 +221,7 @@ class FakeSiit:
         found = self.request(request.path_params["uid"])
         if found is None:
             return _error(404, "Request not found.")
-        return JSONResponse({"uid": found["_uid"], "status": found.get("status", "open"), "title": found["title"]})
+        return JSONResponse(self._result(found))
 
     async def _update_request(self, request: Request) -> Response:
         body, refused = await self._enter(request)
@@ -240,20 +260,99 @@ class FakeSiit:
         self.messages.append({"request_uid": uid, "private": private, **body})
         return JSONResponse({"result": {"uid": f"msg_{len(self.messages)}"}}, status_code=201)
 
+    def max_calls_in_window(self) -> int:
+        """The most calls Siit received in any ``rate_window``: what its limit is checked against."""
+        with self._lock:
+            times = sorted(c.at for c in self.calls)
+        most, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= self.rate_window:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+    async def _list_requests(self, request: Request) -> Response:
+        """List Requests: newest first, paged (``page``, ``per_page`` up to 50)."""
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+            per_page = min(50, max(1, int(request.query_params.get("per_page", "20"))))
+        except ValueError:
+            return _error(400, "page and per_page must be integers.")
+        with self._lock:
+            newest_first = [self._result(r) for r in reversed(self.requests)]
+        chunk = newest_first[(page - 1) * per_page : page * per_page]
+        more = page * per_page < len(newest_first)
+        meta = {
+            "count": len(chunk),
+            "total": len(newest_first),
+            "current_page": page,
+            "per_page": per_page,
+            "next_page_link": f"/v1/requests?page={page + 1}&per_page={per_page}" if more else None,
+            "previous_page_link": None,
+        }
+        return JSONResponse({"meta": meta, "results": chunk})
+
+    def _result(self, stored: dict[str, Any]) -> dict[str, Any]:
+        uid = stored["_uid"]
+        number = int(uid.removeprefix("req_"))
+        return {
+            "uid": uid,
+            "friendly_id": f"REQ-{number}",
+            "admin_permalink_url": f"https://app.siit.io/requests/{uid}",
+            "status": stored.get("status", "open"),
+            "title": stored["title"],
+            "description": stored.get("description"),
+            "target_uid": stored.get("target"),
+            "requested_by": stored.get("requested_by"),
+            "slack_user_id": stored.get("slack_user_id"),
+            "slack_direct_link": stored.get("slack_direct_link") or stored.get("slack_message_link"),
+            "created_at": stored["_created_at"],
+            **self.result_overrides,
+        }
+
     def _created(self, body: dict[str, Any]) -> Response:
         with self._lock:
             number = next(self._numbers)
             uid = f"req_{number:06d}"
-            result = {
-                "uid": uid,
-                "friendly_id": f"REQ-{number}",
-                "admin_permalink_url": f"https://app.siit.io/requests/{uid}",
-                "status": "open",
-                "title": body["title"],
-                "target_uid": body.get("target"),
-            }
-            self.requests.append({**body, "_uid": uid})
+            created_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            self.requests.append({**body, "_uid": uid, "_created_at": created_at})
+            result = self._result(self.requests[-1])
+            mode = self.after_create.pop(0) if self.after_create else None
+        if mode == "drop":
+            return _Dropped()
+        if mode == "503":
+            return _error(503, "Service unavailable.")
+        if mode in ("timeout", "kill"):
+            if mode == "kill" and self.on_create is not None:
+                self.on_create()
+            return _Late(self.hang_seconds, {"result": result})
         return JSONResponse({"result": result}, status_code=201)
+
+
+class _Dropped(Response):
+    """The connection closes after the status line: the client never reads an answer."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=201)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-length", b"100")]})
+        raise ConnectionResetError("the fake drops the connection after creating the request")
+
+
+class _Late(JSONResponse):
+    """The answer comes only after ``delay`` seconds (a client with a shorter timeout gives up)."""
+
+    def __init__(self, delay: float, content: Any) -> None:
+        super().__init__(content, status_code=201)
+        self._delay = delay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(self._delay)
+        await super().__call__(scope, receive, send)
 
 
 def _native_problem(config: dict[str, Any], value: Any) -> str | None:

@@ -191,6 +191,9 @@ class FakeSlack:
         ts = f"{int(time.time())}.{next(self._ids):06d}"
         message = {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
         message["thread_ts"] = args.get("thread_ts")
+        metadata = args.get("metadata")
+        if metadata:
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -201,7 +204,16 @@ class FakeSlack:
             return {"ok": False, "error": "thread_not_found"}
         if channel not in self.member_channels:
             return {"ok": False, "error": "not_in_channel"}
-        return {"ok": True, "messages": [message], "has_more": False}
+        # The message, then its thread's replies, oldest first; metadata only when asked for.
+        replies = sorted(
+            (m for (c, t), m in self.messages.items() if c == channel and m.get("thread_ts") == ts and t != ts),
+            key=lambda m: m["ts"],
+        )
+        limit = int(args.get("limit") or 1000)
+        found = [message, *replies][:limit]
+        if str(args.get("include_all_metadata")).lower() not in ("1", "true"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": found, "has_more": len(replies) + 1 > limit}
 
     def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel")), str(args.get("message_ts"))

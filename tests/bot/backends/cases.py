@@ -43,6 +43,9 @@ class BackendCase:
     """``(ticket id, text, internal)`` of every reply the fake received."""
     status_of: Callable[[str], str | None]
     closed_status: str
+    lose_next_answer: Callable[[], None] | None = None
+    """Make the next create succeed in the helpdesk but answer 503; ``None`` for a helpdesk
+    whose tickets cannot be looked for (it does not implement ``FindsCreatedTickets``)."""
 
 
 @contextmanager
@@ -68,6 +71,7 @@ def siit_case(servers: ServerLoop) -> Iterator[BackendCase]:
             valid_values={"ci_floor": 3.0, "ci_model": "HP 400"},
             invalid_values={"ci_floor": 3.0, "ci_model": "Not a model"},
             refusal_words="'Not a model' is not one of its options",
+            lose_next_answer=lambda: fake.after_create.append("503"),
             replies=lambda: [
                 (m["request_uid"], m.get("body_text") or m.get("body_markdown", ""), m["private"])
                 for m in fake.messages

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
-from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply, TicketBackend
+from bot.backends.base import (
+    BackendError,
+    BackendUnavailable,
+    CreatedTicket,
+    FindsCreatedTickets,
+    NewTicket,
+    Reply,
+    TicketBackend,
+)
 from bot.forms.model import Draft
 from tests.bot.backends.cases import CASES, BackendCase
 from tests.fakes.servers import ServerLoop
@@ -70,11 +80,49 @@ def test_a_refusal_carries_the_helpdesks_reason_and_is_not_retried(servers: Serv
     assert case.tickets_created() == 0
 
 
-def test_server_errors_are_retried_then_succeed(servers: ServerLoop, case: BackendCase) -> None:
+def test_server_errors_on_a_create_end_in_one_ticket(servers: ServerLoop, case: BackendCase) -> None:
+    """Retried in the backend, or (a helpdesk that can be asked) looked for, then retried."""
     case.fail_next(500)
     case.fail_next(503)
-    run(servers, case, lambda b: create(b, case, case.valid_values))
+
+    async def use(backend: TicketBackend) -> CreatedTicket:
+        form = await backend.load_form(backend.form_ids()[0])
+        new, since = ticket(backend, case, form, case.valid_values), time.time()
+        for _ in range(3):
+            try:
+                found = (
+                    await backend.find_created(new, since=since) if isinstance(backend, FindsCreatedTickets) else None
+                )
+                return found or await backend.create_ticket(new)
+            except BackendUnavailable as exc:
+                assert exc.maybe_done and isinstance(backend, FindsCreatedTickets)
+        raise AssertionError("no ticket after three tries")
+
+    run(servers, case, use)
     assert case.tickets_created() == 1
+
+
+def test_a_create_whose_answer_is_lost_is_found_by_a_helpdesk_that_can_be_asked(
+    servers: ServerLoop, case: BackendCase
+) -> None:
+    async def use(backend: TicketBackend) -> tuple[bool, CreatedTicket | None]:
+        if not isinstance(backend, FindsCreatedTickets):
+            return False, None
+        assert case.lose_next_answer is not None
+        form = await backend.load_form(backend.form_ids()[0])
+        new, since = ticket(backend, case, form, case.valid_values), time.time()
+        case.lose_next_answer()
+        with pytest.raises(BackendUnavailable) as lost:
+            await backend.create_ticket(new)
+        assert lost.value.maybe_done
+        other = replace(new, draft=replace(new.draft, title="Another request"))
+        assert await backend.find_created(other, since=since) is None
+        return True, await backend.find_created(new, since=since)
+
+    asks, found = run(servers, case, use)
+    assert asks == (case.lose_next_answer is not None)  # the case declares what the backend does
+    if asks:
+        assert found is not None and case.tickets_created() == 1
 
 
 @pytest.mark.parametrize("status", [500, 0], ids=["5xx", "timeout"])

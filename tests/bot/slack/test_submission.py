@@ -65,7 +65,10 @@ def test_server_errors_are_retried_and_file_exactly_one_ticket(bot: RunningBot) 
     bot.sender.submit(view, {"field:ci_floor": "1"})
     wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the ticket message")
     assert len(bot.siit.requests) == 1
-    assert len(bot.siit.calls_to("POST", "/v1/requests")) == 3
+    # A 5xx on a create may hide a request made: Siit's list is read before the create is sent again.
+    posts = bot.siit.calls_to("POST", "/v1/requests")
+    lookups = [c for c in bot.siit.calls_to("GET", "/v1/requests") if c.path == "/v1/requests"]
+    assert len(posts) == 2 and lookups and posts[0].at < lookups[0].at < posts[1].at
 
 
 def test_a_siit_outage_saves_the_ticket_tells_the_person_and_files_it_once_siit_is_back(bot: RunningBot) -> None:

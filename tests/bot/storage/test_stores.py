@@ -18,7 +18,7 @@ from bot.storage import tables
 from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore, ThreadKey
-from bot.storage.outbox import DONE, FAILED, OutboxStore
+from bot.storage.outbox import DONE, FAILED, PENDING, OutboxStore
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketRecord, TicketStore
@@ -84,7 +84,7 @@ def test_instances_starting_together_migrate_once(database_url: str) -> None:
                 row[0] for row in (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
             ]
 
-    assert with_engine(database_url, versions) == ["0002"]
+    assert with_engine(database_url, versions) == ["0003"]
 
 
 def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
@@ -92,16 +92,38 @@ def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
         outbox = OutboxStore(engine=engine)
         first = await outbox.add("siit", {"n": 1}, now=100.0, lease_seconds=60)
         second = await outbox.add("siit", {"n": 2}, now=100.0, lease_seconds=0)
-        assert [i.payload for i in await outbox.claim_due("siit", now=101.0, lease_seconds=60, limit=10)] == [{"n": 2}]
+        assert first is not None and second is not None
+        (leased,) = await outbox.claim_due("siit", now=101.0, lease_seconds=60, limit=10)
+        assert leased.payload == {"n": 2} and leased.uncertain  # added for an attempt under way
         assert await outbox.claim_due("siit", now=102.0, lease_seconds=60, limit=10) == []  # leased
-        await outbox.retry_at(second.id, 150.0, "503")
+        assert not await outbox.retry_at(second, 150.0, "503", uncertain=False)  # its lease was taken over
+        assert await outbox.retry_at(leased, 150.0, "503", uncertain=False)
         assert await outbox.claim_due("siit", now=149.0, lease_seconds=60, limit=10) == []
         again = await outbox.claim_due("siit", now=161.0, lease_seconds=60, limit=10)
-        assert [(i.id, i.attempts) for i in again] == [(second.id, 1), (first.id, 0)]  # by due time
+        assert [(i.id, i.attempts, i.uncertain) for i in again] == [(second.id, 1, False), (first.id, 0, True)]
+        assert await outbox.renew(again, now=200.0, lease_seconds=60) == {first.id, second.id}
+        assert await outbox.claim_due("siit", now=230.0, lease_seconds=60, limit=10) == []  # renewed to 260
         assert await outbox.claim_due("suptask", now=500.0, lease_seconds=60, limit=10) == []
-        await outbox.done(first.id, ticket_id="req_1")
-        await outbox.park(second.id, "gave up")
+        assert await outbox.done(again[1], ticket_id="req_1")
+        assert await outbox.park(again[0], "gave up")
         assert (await outbox.count(DONE), await outbox.count(FAILED)) == (1, 1)
+
+    with_engine(database_url, use)
+
+
+def test_a_thread_claim_commits_with_its_delivery_or_not_at_all(database_url: str) -> None:
+    async def use(engine: AsyncEngine) -> None:
+        outbox, claims = OutboxStore(engine=engine), MessageTicketStore(engine=engine)
+        key = ThreadKey("T1", "C1", "1.0")
+        item = await outbox.add("siit", {"n": 1}, now=0.0, lease_seconds=60, claim=key)
+        assert item is not None
+        # The same thread from another workspace (a shared channel) loses, and records nothing.
+        assert await outbox.add("siit", {"n": 2}, now=0.0, lease_seconds=60, claim=ThreadKey("T2", "C1", "1.0")) is None
+        assert await outbox.count(PENDING) == 1
+        assert await claims.release_stranded() == []  # its delivery is under way
+        await outbox.park(item, "refused")
+        assert await claims.release_stranded() == [key]  # parked: the thread may be filed again
+        assert await claims.get(key) is None
 
     with_engine(database_url, use)
 
@@ -129,14 +151,22 @@ def test_a_thread_is_claimed_once_across_engines(database_url: str) -> None:
         other = create_engine(database_url)
         try:
             stores = [MessageTicketStore(engine=engine), MessageTicketStore(engine=other)]
+            outboxes = [OutboxStore(engine=engine), OutboxStore(engine=other)]
             key = ThreadKey("T1", "C1", "1.000")
-            results = await asyncio.gather(*(stores[i % 2].claim(key) for i in range(8)))
+
+            async def claim(n: int) -> bool:
+                # Each workspace sharing the channel may name another team: one thread still.
+                team_key = ThreadKey(f"T{n % 3}", key.channel_id, key.thread_ts)
+                return await outboxes[n % 2].add("siit", {"n": n}, now=0, lease_seconds=60, claim=team_key) is not None
+
+            results = await asyncio.gather(*(claim(n) for n in range(8)))
             assert sorted(results) == [False] * 7 + [True]
+            assert await outboxes[0].count(PENDING) == 1
             assert (await stores[0].get(key)).friendly_id is None  # type: ignore[union-attr]
             await stores[1].filed(key, friendly_id="REQ-1", url="https://x/1")
             assert (await stores[0].get(key)).friendly_id == "REQ-1"  # type: ignore[union-attr]
             await stores[0].release(key)
-            assert await stores[1].claim(key)
+            assert await claim(9)
         finally:
             await other.dispose()
 
