@@ -95,6 +95,8 @@ class TicketDelivery:
         self._lease = lease_seconds
         self._clock = clock
         self._paused_until = 0.0
+        self._held: dict[int, OutboxItem] = {}
+        """Items this process is working on; their leases are renewed together (``keep_leases``)."""
 
     @property
     def backend(self) -> str:
@@ -113,7 +115,21 @@ class TicketDelivery:
         return True
 
     async def run_worker(self) -> None:
-        """Deliver due items until cancelled; a rate limit pauses the whole backend queue."""
+        """Deliver due items and keep the leases of items under way, until cancelled."""
+        await asyncio.gather(self._deliver_forever(), self.keep_leases())
+
+    async def keep_leases(self) -> None:
+        """Renew the leases of every item under way in this process, in one statement, so that a
+        wait (a rate limit, a slow helpdesk) never hands an item under way to another worker."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            try:
+                await self._outbox.renew(list(self._held.values()), now=self._clock(), lease_seconds=self._lease)
+            except Exception as exc:
+                log.warning("could not renew outbox leases: %s", type(exc).__name__)
+
+    async def _deliver_forever(self) -> None:
+        """A rate limit pauses the whole backend queue."""
         next_repair = 0.0
         while True:
             try:
@@ -145,22 +161,13 @@ class TicketDelivery:
 
     @contextlib.asynccontextmanager
     async def _holding(self, items: Sequence[OutboxItem]) -> AsyncIterator[None]:
-        """Renew the items' leases while they are worked on, so that a wait (a rate limit, a slow
-        helpdesk) never hands an item under way to another worker."""
-
-        async def renew() -> None:
-            while True:
-                await asyncio.sleep(self._lease / 3)
-                try:
-                    await self._outbox.renew(items, now=self._clock(), lease_seconds=self._lease)
-                except Exception as exc:
-                    log.warning("could not renew outbox leases: %s", type(exc).__name__)
-
-        renewer = asyncio.create_task(renew())
+        for item in items:
+            self._held[item.id] = item
         try:
             yield
         finally:
-            renewer.cancel()
+            for item in items:
+                self._held.pop(item.id, None)
 
     async def _attempt(self, item: OutboxItem, request: Write) -> None:
         try:

@@ -36,7 +36,9 @@ async def open_form_or_offer_button(
     ephemeral answer where the person asked) or, without a response URL, by DM. A form reopened
     from a stored draft (``context.draft_id``) offers that same draft again."""
     try:
-        await open_form(client, deps, trigger_id=trigger_id, draft=draft, context=context, notice=notice)
+        await open_form(
+            client, deps, trigger_id=trigger_id, draft=draft, context=context, notice=notice, owner=(team_id, user_id)
+        )
     except SlackApiError as exc:
         if exc.response.get("error") not in TRIGGER_LOST:
             raise

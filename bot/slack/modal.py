@@ -47,6 +47,7 @@ async def open_form(
     draft: Draft,
     context: ModalContext,
     notice: str | None = None,
+    owner: tuple[str, str] = ("", ""),
 ) -> None:
     """Open at once with the cached form; on a cold cache open a loading view and update it
     when the helpdesk answers, so a slow helpdesk never costs the trigger. The form is the
@@ -64,10 +65,37 @@ async def open_form(
     try:
         # Load the picker's other forms alongside, so their names show; same single flight.
         form, _ = await asyncio.gather(deps.catalog.get(form_id), deps.catalog.warm())
-    except BackendError as exc:
-        await update_view(client, view["id"], load_failed_view(deps.helpdesk, exc.reason))
+    except Exception as exc:  # whatever went wrong, never leave the modal on "Loading"
+        await show_load_failure(client, deps, view["id"], exc, draft=draft, context=context, owner=owner)
         return
     await update_view(client, view["id"], form_view(deps, form, draft, context, notice), view_hash=view.get("hash"))
+
+
+async def show_load_failure(
+    client: AsyncWebClient,
+    deps: Deps,
+    view_id: str,
+    exc: Exception,
+    *,
+    draft: Draft,
+    context: ModalContext,
+    owner: tuple[str, str],
+) -> None:
+    """The helpdesk's reason in the modal, with Try again over a stored draft of what was typed."""
+    if isinstance(exc, BackendError):
+        reason = exc.reason
+    else:
+        log.exception("loading the form failed")
+        reason = "its answer could not be used."
+    draft_id = context.draft_id
+    if draft_id is None:
+        try:
+            draft_id = await deps.drafts.save(
+                draft, team_id=owner[0], user_id=owner[1], channel_id=context.channel_id, context=context.dump()
+            )
+        except Exception:
+            log.exception("could not keep the draft")
+    await update_view(client, view_id, load_failed_view(deps.helpdesk, reason, draft_id=draft_id))
 
 
 async def update_view(

@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError
 from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import form_view, update_view
-from bot.slack.status_views import RETRY_ACTION, load_failed_view
+from bot.slack.modal import form_view, show_load_failure, update_view
+from bot.slack.status_views import RETRY_ACTION
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -44,7 +43,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         form_id = stored.draft.form_id or deps.routing.form_for(stored.channel_id)
         try:
             form = await deps.catalog.get(form_id)
-        except BackendError as exc:
-            await update_view(client, view["id"], load_failed_view(deps.helpdesk, exc.reason))
+        except Exception as exc:
+            owner = (str((body.get("team") or {}).get("id") or ""), str((body.get("user") or {}).get("id")))
+            await show_load_failure(client, deps, view["id"], exc, draft=stored.draft, context=context, owner=owner)
             return
         await update_view(client, view["id"], form_view(deps, form, stored.draft, replace(context, form_id=form.id)))

@@ -47,11 +47,16 @@ def loading_view(helpdesk: str) -> View:
     return _status_view(_text(f":hourglass_flowing_sand: Loading the form from {helpdesk}…"))
 
 
-def load_failed_view(helpdesk: str, reason: str) -> View:
-    return _status_view(
+def load_failed_view(helpdesk: str, reason: str, *, draft_id: str | None = None) -> View:
+    """With ``draft_id``, a Try again button that loads the form again, with what was typed."""
+    blocks: list[SectionBlock | ContextBlock | ActionsBlock] = [
         _text(f":warning: The form could not be loaded from {helpdesk}: {escape(reason)}"),
-        ContextBlock(elements=[MarkdownTextObject(text="Try again in a minute.")]),
-    )
+        ContextBlock(elements=[MarkdownTextObject(text="Try again in a minute. Nothing you typed is lost.")]),
+    ]
+    if draft_id:
+        button = ButtonElement(text="Try again", action_id=RETRY_ACTION, value=draft_id, style="primary")
+        blocks.append(ActionsBlock(elements=[button]))
+    return _status_view(*blocks)
 
 
 def submitting_view(helpdesk: str) -> View:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -140,17 +140,18 @@ class OutboxStore:
                     )
         return claimed
 
-    async def renew(self, items: Iterable[OutboxItem], *, now: float, lease_seconds: float) -> set[int]:
-        """Extend the leases still held; the ids of those that are."""
-        held: set[int] = set()
+    async def renew(self, items: Iterable[OutboxItem], *, now: float, lease_seconds: float) -> int:
+        """Extend, in one statement, the leases still held of these items; how many were."""
+        held = [(item.id, item.lease_token) for item in items]
+        if not held:
+            return 0
         async with self._engine.begin() as connection:
-            for item in items:
-                result = await connection.execute(
-                    _fenced(item).where(outbox.c.status.in_(WAITING)).values(due_at=now + lease_seconds)
-                )
-                if result.rowcount == 1:
-                    held.add(item.id)
-        return held
+            result = await connection.execute(
+                update(outbox)
+                .where(tuple_(outbox.c.id, outbox.c.lease_token).in_(held), outbox.c.status.in_(WAITING))
+                .values(due_at=now + lease_seconds)
+            )
+        return int(result.rowcount)
 
     async def keep_result(self, item: OutboxItem, result: dict[str, Any]) -> bool:
         """The helpdesk's answer, kept when it could not be recorded with the ticket, so that no
@@ -174,7 +175,7 @@ class OutboxStore:
                     status=FILED,
                     ticket_id=record.ticket_id,
                     result=result,
-                    uncertain=False,
+                    uncertain=True,  # the announcement starts now: a retry looks for its post first
                     attempts=0,
                     due_at=lease_until,
                     last_error=None,

@@ -53,7 +53,7 @@ class FakeSiit:
     ``"503"``, or ``"kill"`` (``on_create`` is called, then no answer for ``hang_seconds``)."""
     on_create: Callable[[], None] | None = None
     result_overrides: dict[str, Any] = field(default_factory=dict)
-    """Fields forced into every created request's answer (a long ``friendly_id``, say)."""
+    """Fields forced into the requests created from now on (a long ``friendly_id``, say)."""
     raw_services: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Per service: a raw ``(status, body)`` answer instead of the service."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,7 +122,7 @@ class FakeSiit:
             return refused
         raw = self.raw_services.get(request.path_params["uid"])
         if raw is not None:
-            return Response(raw[1], status_code=raw[0], media_type="application/json")
+            return _Dropped() if raw[0] == 0 else Response(raw[1], status_code=raw[0], media_type="application/json")
         service = self.services.get(request.path_params["uid"])
         if service is None:
             return _error(404, "Service not found.")
@@ -310,7 +310,7 @@ class FakeSiit:
             "slack_user_id": stored.get("slack_user_id"),
             "slack_direct_link": stored.get("slack_direct_link") or stored.get("slack_message_link"),
             "created_at": stored["_created_at"],
-            **self.result_overrides,
+            **{k: v for k, v in stored["_overrides"].items() if not (k == "status" and "status" in stored)},
         }
 
     def _created(self, body: dict[str, Any]) -> Response:
@@ -318,7 +318,8 @@ class FakeSiit:
             number = next(self._numbers)
             uid = f"req_{number:06d}"
             created_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            self.requests.append({**body, "_uid": uid, "_created_at": created_at})
+            overrides = dict(self.result_overrides)
+            self.requests.append({**body, "_uid": uid, "_created_at": created_at, "_overrides": overrides})
             result = self._result(self.requests[-1])
             mode = self.after_create.pop(0) if self.after_create else None
         if mode == "drop":

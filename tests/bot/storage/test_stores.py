@@ -101,7 +101,7 @@ def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
         assert await outbox.claim_due("siit", now=149.0, lease_seconds=60, limit=10) == []
         again = await outbox.claim_due("siit", now=161.0, lease_seconds=60, limit=10)
         assert [(i.id, i.attempts, i.uncertain) for i in again] == [(second.id, 1, False), (first.id, 0, True)]
-        assert await outbox.renew(again, now=200.0, lease_seconds=60) == {first.id, second.id}
+        assert await outbox.renew([*again, second], now=200.0, lease_seconds=60) == 2  # not the stale one
         assert await outbox.claim_due("siit", now=230.0, lease_seconds=60, limit=10) == []  # renewed to 260
         assert await outbox.claim_due("suptask", now=500.0, lease_seconds=60, limit=10) == []
         assert await outbox.done(again[1], ticket_id="req_1")
