@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from bot.storage.database import create_engine, migrate
-from bot.storage.outbox import FAILED, PENDING, OutboxRow, OutboxStore
+from bot.storage.outbox import FAILED, FILED, PENDING, OutboxRow, OutboxStore
 
 
 def describe(row: OutboxRow) -> str:
@@ -36,7 +36,7 @@ async def outbox_command(database_url: str, args: Sequence[str], say: Callable[[
         if args:
             say("usage: python -m bot outbox [requeue ID [ID...] | requeue all]")
             return 2
-        rows = await store.list([PENDING, FAILED])
+        rows = await store.list([PENDING, FILED, FAILED])
         for row in rows:
             say(describe(row))
         say(f"{len(rows)} ticket(s) waiting or parked")

@@ -153,10 +153,11 @@ def create_app(settings: Settings) -> Starlette:
         thread=ticket_thread,
         backend=backend,
     )
+    outbox = OutboxStore(engine=engine)
     delivery = TicketDelivery(
         desk=desk,
         catalog=catalog,
-        outbox=OutboxStore(engine=engine),
+        outbox=outbox,
         thread_claims=thread_claims,
         listener=notifier,
         max_attempts=settings.delivery_attempts,
@@ -201,6 +202,7 @@ def create_app(settings: Settings) -> Starlette:
             thread=ticket_thread,
             sync_log=sync_log,
             thread_claims=thread_claims,
+            outbox=outbox,
         )
         routes.append(Route("/webhooks/suptask", webhook.handle, methods=["POST"]))
     poller = StatusPoller(

@@ -13,13 +13,17 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
+import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.backends.base import REFERENCE_PATTERN
 from bot.slack.ticket_thread import TicketThread
 from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.outbox import OutboxStore
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketRecord, TicketStore
 
@@ -36,12 +40,14 @@ class SuptaskWebhook:
         thread: TicketThread,
         sync_log: SyncLog,
         thread_claims: MessageTicketStore,
+        outbox: OutboxStore,
     ) -> None:
         self._secret = secret.encode()
         self._tickets = tickets
         self._thread = thread
         self._sync_log = sync_log
         self._thread_claims = thread_claims
+        self._outbox = outbox
 
     async def handle(self, request: Request) -> Response:
         given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
@@ -61,6 +67,8 @@ class SuptaskWebhook:
             return PlainTextResponse("no ticket.id", status_code=400)
         record = await self._tickets.get("suptask", ticket_id)
         if record is None:
+            if await self._adopt(body, ticket, ticket_id):
+                return JSONResponse({"ok": True, "adopted": True})
             log.info("suptask webhook for unknown ticket %s", ticket_id)
             return PlainTextResponse("unknown ticket", status_code=404)
         identity = helpdesk_identity(ticket)
@@ -73,6 +81,25 @@ class SuptaskWebhook:
         if isinstance(status, str) and status:
             await self._thread.status_changed(record, status)
         return JSONResponse({"ok": True})
+
+    async def _adopt(self, body: bytes, ticket: dict[str, Any], ticket_id: str) -> bool:
+        """A ticket we filed whose create answer was lost: its description carries our reference.
+        Kept as that create's answer, so the delivery records it instead of filing again."""
+        match = re.search(REFERENCE_PATTERN, body.decode("utf-8", "replace"))
+        if match is None:
+            return False
+        identity = helpdesk_identity(ticket)
+        status = ticket.get("status")
+        result = {
+            "id": ticket_id,
+            "friendly_id": identity[0] if identity else f"Ticket {ticket_id[:8]}",
+            "url": identity[1] if identity else None,
+            "status": status if isinstance(status, str) else None,
+        }
+        adopted = await self._outbox.adopt(match.group(1), result, now=time.time())
+        if adopted:
+            log.info("suptask ticket %s adopted for a create whose answer was lost", ticket_id)
+        return adopted
 
     async def _rename(self, record: TicketRecord, friendly_id: str, url: str | None) -> TicketRecord:
         renamed = await self._thread.renamed(record, friendly_id, url)

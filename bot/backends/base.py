@@ -29,6 +29,14 @@ class NewTicket:
     people: Mapping[str, Person] = field(default_factory=dict)
     """Every Slack member named in a people field, by Slack ID."""
     message_link: str | None = None
+    reference: str | None = None
+    """The app's own name for this request, the same on every attempt: a helpdesk that cannot be
+    asked for the ticket a lost answer made (Suptask) carries it in the ticket, so the ticket
+    can be recognised when the helpdesk tells of it (``REFERENCE_PATTERN``)."""
+
+
+REFERENCE_PREFIX = "slack-ref:"
+REFERENCE_PATTERN = r"slack-ref:([0-9a-f]{32})"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, CreatedTicket, NewTicket, Reply
+from bot.backends.base import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.backends.http import RetryPolicy, send_with_retry
 from bot.forms.model import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
@@ -49,14 +49,15 @@ class SuptaskBackend:
 
     async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
         spec = self._spec(ticket.form.id)
-        response = await self._request("POST", "/ticket", json=ticket_body(ticket, spec))
+        # No idempotency key: a create is never resent blindly after an ambiguous failure.
+        response = await self._request("POST", "/ticket", json=ticket_body(ticket, spec), idempotent=False)
         try:
             body = response.json()
         except ValueError:
             body = None
         ticket_id = body.get("ticketId") if isinstance(body, dict) else None
         if not isinstance(ticket_id, str) or not ticket_id:
-            raise BackendError("Suptask accepted the ticket but did not say which ticket it created.")
+            raise BackendUnavailable("Suptask did not say which ticket it created.", maybe_done=True)
         return CreatedTicket(id=ticket_id, friendly_id=f"Ticket {ticket_id[:8]}", status=spec.status or "Open")
 
     async def add_reply(self, ticket_id: str, reply: Reply) -> None:
@@ -79,13 +80,14 @@ class SuptaskBackend:
             raise BackendError(f"Form {form_id} is not declared in the forms file.")
         return spec
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> httpx.Response:
         url = self._api_url + path
         return await send_with_retry(
             lambda: self._client.request(method, url, headers=self._headers, **kwargs),
             policy=self._retry,
             service=self.display_name,
             reset_headers=RESET_HEADERS,
+            idempotent=idempotent,
         )
 
 
@@ -97,6 +99,8 @@ def ticket_body(ticket: NewTicket, spec: FormSpec) -> dict[str, Any]:
     parts = [ticket.draft.title.strip(), ticket.draft.description.strip()]
     if ticket.message_link:
         parts.append(f"Slack message: {ticket.message_link}")
+    if ticket.reference:  # how the "Ticket Created" webhook names a ticket whose answer was lost
+        parts.append(f"({REFERENCE_PREFIX}{ticket.reference})")
     body: dict[str, Any] = {
         "description": "\n\n".join(p for p in parts if p),
         "formId": spec.form_id,

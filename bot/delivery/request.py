@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,6 +39,8 @@ class TicketRequest:
     origin: SlackOrigin
     people: dict[str, Person] = field(default_factory=dict)
     message_link: str | None = None
+    reference: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """Ours, the same on every attempt (``NewTicket.reference``)."""
 
     def new_ticket(self, form: Form) -> NewTicket:
         return NewTicket(
@@ -49,6 +52,7 @@ class TicketRequest:
             channel_id=self.origin.channel_id,
             people=self.people,
             message_link=self.message_link,
+            reference=self.reference,
         )
 
     def thread_key(self) -> ThreadKey | None:
@@ -71,6 +75,7 @@ class TicketRequest:
             origin=SlackOrigin(**payload["origin"]),
             people={k: Person(**v) for k, v in payload.get("people", {}).items()},
             message_link=payload.get("message_link"),
+            reference=str(payload.get("reference") or uuid.uuid4().hex),
         )
 
 

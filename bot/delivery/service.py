@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 REPAIR_SECONDS = 600.0
 """How often stranded thread claims are looked for (and once at start)."""
+UNCONFIRMED_WAIT_SECONDS = 30.0
+"""After a create that may have been made, in a helpdesk that cannot be asked (Suptask): the
+least wait before filing again, for its "Ticket Created" webhook to name the ticket first."""
 
 
 class DeliveryListener(Protocol):
@@ -255,6 +258,8 @@ class TicketDelivery:
             await self._park(item, request, exc, refused=False)
             return
         backoff = min(self._max_delay, self._first_delay * 2 ** (attempts - 1)) * (0.8 + random.random() * 0.4)
+        if uncertain and item.status != FILED and not isinstance(self._desk.backend, FindsCreatedTickets):
+            backoff = max(backoff, UNCONFIRMED_WAIT_SECONDS)
         due = self._clock() + max(backoff, exc.retry_after or 0.0)
         if exc.retry_after:
             self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)

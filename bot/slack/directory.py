@@ -25,7 +25,9 @@ class SlackDirectory:
             return await self._people.get(user_id)
         except SlackApiError as exc:
             log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
-            return Person(slack_id=user_id)
+        except Exception as exc:  # a dropped connection to Slack: file with the Slack ID alone
+            log.warning("users.info %s failed: %s", user_id, type(exc).__name__)
+        return Person(slack_id=user_id)
 
     async def people(self, user_ids: Iterable[str]) -> dict[str, Person]:
         unique = list(dict.fromkeys(user_ids))

@@ -83,6 +83,7 @@ class OutboxStore:
                         lease_token=token,
                         uncertain=True,
                         first_attempt_at=now,
+                        reference=payload.get("reference"),
                     )
                 )
                 (item_id,) = result.inserted_primary_key or (0,)
@@ -192,6 +193,18 @@ class OutboxStore:
                     .values(friendly_id=record.friendly_id, url=record.url)
                 )
         return True
+
+    async def adopt(self, reference: str, result: dict[str, Any], *, now: float) -> bool:
+        """The helpdesk told of a ticket it made for a create that is still waiting (its answer
+        was lost): kept as that create's answer, so the next attempt records it instead of filing
+        again. False when no waiting create has this reference."""
+        async with self._engine.begin() as connection:
+            adopted = await connection.execute(
+                update(outbox)
+                .where(outbox.c.reference == reference, outbox.c.status == PENDING, outbox.c.result.is_(None))
+                .values(result=result, due_at=now)
+            )
+        return bool(adopted.rowcount == 1)
 
     async def done(self, item: OutboxItem, *, ticket_id: str | None = None) -> bool:
         values: dict[str, Any] = {"status": DONE, "uncertain": False, "attempts": outbox.c.attempts + 1}

@@ -76,6 +76,8 @@ outbox = Table(
     Column("first_attempt_at", Float),
     # The helpdesk's answer to a create, kept before anything else so a retry never files again.
     Column("result", JSON),
+    # A create's own reference (``NewTicket.reference``), by which a helpdesk's webhook names it.
+    Column("reference", String(64), index=True),
 )
 
 message_tickets = Table(

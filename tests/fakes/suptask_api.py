@@ -35,6 +35,8 @@ class FakeSuptask:
     replies: list[dict[str, Any]] = field(default_factory=list)
     calls: list[SuptaskCall] = field(default_factory=list)
     failures: list[tuple[str, int]] = field(default_factory=list)
+    after_create: list[int] = field(default_factory=list)
+    """Statuses for the next successful creates: the ticket is made, then the answer is this."""
     """Queued ``(path prefix, status)`` answers; 429 carries ``X-RateLimit-Reset``."""
     rate_limit_reset_seconds: int = 1
     latency: float = 0.0
@@ -89,7 +91,27 @@ class FakeSuptask:
         ticket_id = str(uuid.uuid4())
         with self._lock:
             self.tickets[ticket_id] = dict(body)
+            lost = self.after_create.pop(0) if self.after_create else None
+        if lost:
+            return _error(lost, "Internal error.")
         return JSONResponse({"ticketId": ticket_id}, status_code=201)
+
+    def created_webhook(self, ticket_id: str) -> dict[str, Any]:
+        """The documented "Ticket Created" webhook body for a ticket made here."""
+        with self._lock:
+            number = list(self.tickets).index(ticket_id) + 42
+            body = self.tickets[ticket_id]
+        return {
+            "ticket": {
+                "id": ticket_id,
+                "ticketNumber": str(number),
+                "status": "OPEN",
+                "formId": body["formId"],
+                "requesterId": body.get("requester"),
+                "requesterTicketPermalink": f"https://app.suptask.com/tickets/{ticket_id}",
+                "formValues": [{"value": body["description"], "fieldName": "Description"}],
+            }
+        }
 
     def _ticket_problem(self, body: dict[str, Any]) -> str | None:
         for key in ("description", "requesterChannel", "formId"):

@@ -80,25 +80,21 @@ def test_a_refusal_carries_the_helpdesks_reason_and_is_not_retried(servers: Serv
     assert case.tickets_created() == 0
 
 
-def test_server_errors_on_a_create_end_in_one_ticket(servers: ServerLoop, case: BackendCase) -> None:
-    """Retried in the backend, or (a helpdesk that can be asked) looked for, then retried."""
+def test_a_5xx_on_a_create_is_reported_as_maybe_made_never_resent_blindly(
+    servers: ServerLoop, case: BackendCase
+) -> None:
+    """Neither helpdesk takes an idempotency key: the outbox decides what to do (look, or wait
+    for the helpdesk to name the ticket), so the backend does not send the create again."""
     case.fail_next(500)
-    case.fail_next(503)
+    with pytest.raises(BackendUnavailable) as failed:
+        run(servers, case, lambda b: create(b, case, case.valid_values))
+    assert failed.value.maybe_done
+    assert case.tickets_created() == 0  # the fake failed before making it, and nothing was resent
 
-    async def use(backend: TicketBackend) -> CreatedTicket:
-        form = await backend.load_form(backend.form_ids()[0])
-        new, since = ticket(backend, case, form, case.valid_values), time.time()
-        for _ in range(3):
-            try:
-                found = (
-                    await backend.find_created(new, since=since) if isinstance(backend, FindsCreatedTickets) else None
-                )
-                return found or await backend.create_ticket(new)
-            except BackendUnavailable as exc:
-                assert exc.maybe_done and isinstance(backend, FindsCreatedTickets)
-        raise AssertionError("no ticket after three tries")
 
-    run(servers, case, use)
+def test_a_create_refused_for_its_rate_is_retried_in_the_backend(servers: ServerLoop, case: BackendCase) -> None:
+    case.fail_next(429)
+    run(servers, case, lambda b: create(b, case, case.valid_values))
     assert case.tickets_created() == 1
 
 

@@ -24,6 +24,8 @@ from tests.fakes.siit_api import FakeSiit
 from tests.fakes.slack_api import FakeSlack, mint_trigger_id
 from tests.fakes.slack_client import SlackSender
 from tests.fakes.slack_ui import state_for
+from tests.fakes.suptask_api import FakeSuptask
+from tests.fakes.suptask_data import IMPACT_FIELD
 
 BASE_TS = 1_700_000_000
 
@@ -302,3 +304,25 @@ def test_a_shared_channel_message_is_one_ticket_whichever_workspace_acts(start_b
     wait_until(lambda: all_announced(bot.slack, [message]), what="the announcement")
     time.sleep(1)
     assert len(bot.siit.requests) == 1
+
+
+def test_a_suptask_create_whose_answer_is_lost_is_named_by_its_created_webhook_not_filed_again(
+    start_suptask_bot: StartBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = start_suptask_bot(suptask_webhook_secret="hook-secret-123")
+    fake_suptask.after_create.append(503)  # Suptask makes the ticket, then answers 503
+    view = bot.open_modal("printer jams")
+    bot.sender.submit(view, {f"field:{IMPACT_FIELD}": "Low"})
+    wait_until(lambda: fake_suptask.tickets, what="the ticket made in Suptask")
+    wait_until(lambda: "saved" in str(bot.slack.views[view["id"]]["blocks"]), what="the person told it is saved")
+    (ticket_id,) = fake_suptask.tickets
+    hook = fake_suptask.created_webhook(ticket_id)
+    answer = bot.sender.http.post(
+        bot.url + "/webhooks/suptask", json=hook, headers={"X-Webhook-Secret": "hook-secret-123"}
+    )
+    assert answer.status_code == 200 and answer.json().get("adopted") is True
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), timeout=15, what="filed")
+    time.sleep(1)
+    assert list(fake_suptask.tickets) == [ticket_id]
+    posted = [c for c in bot.slack.calls_to("chat.postMessage") if "#42" in str(c.args.get("text"))]
+    assert len(posted) == 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.conftest import RunningBot
@@ -26,7 +27,10 @@ def test_ticket_command_files_a_suptask_ticket(suptask_bot: RunningBot, fake_sup
     assert suptask_bot.sender.submit(view, answers).json()["response_action"] == "update"
     wait_until(lambda: fake_suptask.tickets, what="the Suptask ticket")
     (ticket,) = fake_suptask.tickets.values()
-    assert ticket["description"] == "laptop will not boot\n\nBlack screen since the update"
+    # The reference lets Suptask's "Ticket Created" webhook name a ticket whose answer was lost.
+    assert re.fullmatch(
+        r"laptop will not boot\n\nBlack screen since the update\n\n\(slack-ref:[0-9a-f]{32}\)", ticket["description"]
+    )
     assert (ticket["formId"], ticket["requester"], ticket["requesterChannel"]) == (IT_FORM, "U100", "C100")
     assert (ticket["priority"], ticket["tags"]) == ("Medium", ["slack"])
     assert sorted(ticket["customFields"], key=lambda c: c["fieldId"]) == sorted(

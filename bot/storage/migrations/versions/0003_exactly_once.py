@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("uncertain", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch.add_column(sa.Column("first_attempt_at", sa.Float(), nullable=True))
         batch.add_column(sa.Column("result", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("reference", sa.String(length=64), nullable=True))
+        batch.create_index("ix_outbox_reference", ["reference"])
     # Items under way when the app stopped may have reached the helpdesk: look before re-filing.
     op.execute("UPDATE outbox SET uncertain = true WHERE status = 'pending' AND attempts > 0")
     op.create_table("request_budgets", sa.Column("name", sa.String(length=64), primary_key=True))
@@ -60,7 +62,8 @@ def downgrade() -> None:
     op.drop_table("request_slots")
     op.drop_table("request_budgets")
     with op.batch_alter_table("outbox") as batch:
-        for column in ("result", "first_attempt_at", "uncertain", "lease_token"):
+        batch.drop_index("ix_outbox_reference")
+        for column in ("reference", "result", "first_attempt_at", "uncertain", "lease_token"):
             batch.drop_column(column)
     with op.batch_alter_table("tickets") as batch:
         batch.alter_column("status", type_=sa.String(length=64), existing_nullable=True)
