@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from bot.authorization import TicketAuthorization
 from bot.backends.base import TicketBackend
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
@@ -165,11 +166,12 @@ def create_app(settings: Settings) -> Starlette:
         poll_seconds=settings.delivery_poll_seconds,
         lease_seconds=settings.delivery_lease_seconds,
     )
+    directory = SlackDirectory(client=slack_client)
     deps = Deps(
         catalog=catalog,
         desk=desk,
         drafts=drafts,
-        directory=SlackDirectory(client=slack_client),
+        directory=directory,
         routing=create_routing(settings, backend, forms_file),
         delivery=delivery,
         thread_claims=thread_claims,
@@ -180,6 +182,7 @@ def create_app(settings: Settings) -> Starlette:
             per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
         ),
         ticket_emoji=settings.ticket_emoji,
+        authorization=TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids),
     )
     signing_secret = settings.slack_signing_secret.get_secret_value()
     bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     siit_rate_window_seconds: float = Field(default=61.0, gt=0)
     """A second over Siit's minute: a margin for the time a call takes to reach Siit."""
 
+    agent_slack_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    """Slack member IDs of the helpdesk's agents (with Siit, its admins and agents count too)."""
     ticket_emoji: Annotated[tuple[str, ...], NoDecode] = ("ticket",)
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
@@ -54,7 +56,7 @@ class Settings(BaseSettings):
     listener_max_defer_seconds: float = Field(default=0.5, ge=0, le=2.0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
 
-    @field_validator("siit_services", "ticket_emoji", mode="before")
+    @field_validator("siit_services", "ticket_emoji", "agent_slack_ids", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):

@@ -32,6 +32,8 @@ LABELLED_PREFIX = "label:"
 class SiitUser:
     uid: str
     is_admin: bool = False
+    is_agent: bool = False
+    """An admin or an agent: may act on any ticket from Slack (``bot.authorization``)."""
 
 
 NO_USER = SiitUser(uid="")
@@ -149,6 +151,11 @@ class SiitBackend:
         status = result.get("status") if isinstance(result, dict) else None
         return status if isinstance(status, str) else None
 
+    async def is_agent(self, person: Person) -> bool:
+        """An admin or agent in Siit's users directory, found by the member's Slack email."""
+        user = await self._siit_user(person)
+        return bool(user and user.is_agent)
+
     async def siit_user_uid(self, person: Person) -> str | None:
         """The Siit user with the member's Slack email, cached (a miss is cached too)."""
         user = await self._siit_user(person)
@@ -237,7 +244,8 @@ class SiitBackend:
         results = body.get("results") if isinstance(body, dict) else None
         for user in results if isinstance(results, list) else []:
             if isinstance(user, dict) and isinstance(user.get("uid"), str):
-                return SiitUser(uid=user["uid"], is_admin=user.get("role_name") == "admin")
+                role = user.get("role_name")
+                return SiitUser(uid=user["uid"], is_admin=role == "admin", is_agent=role in ("admin", "agent"))
         return NO_USER
 
     async def _request(

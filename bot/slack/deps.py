@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.authorization import TicketAuthorization
 from bot.catalog import FormCatalog
 from bot.delivery.service import TicketDelivery
 from bot.reply_policy import ReplyPolicy
@@ -30,6 +31,7 @@ class Deps:
     sync_log: SyncLog
     reply_policy: ReplyPolicy
     ticket_emoji: tuple[str, ...]
+    authorization: TicketAuthorization
     fresh_views: FreshViewCache = field(default_factory=FreshViewCache)
 
     @property

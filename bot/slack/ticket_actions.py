@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -14,10 +15,12 @@ from slack_sdk.models.blocks import Option as SlackOption
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.authorization import TicketAction
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
 from bot.forms import limits
 from bot.slack.deps import Deps
 from bot.slack.messages import thread_root
+from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
 from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
 from bot.storage.tickets import TicketRecord
@@ -64,12 +67,27 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ref = parse_ticket_ref(value)
         return await tickets.get(*ref) if ref else None
 
+    async def refused(record: TicketRecord, user_id: str, action: TicketAction, seconds: float) -> str | None:
+        """The one authorization rule, within ``seconds`` (Slack's clock): a rule that cannot be
+        checked in time refuses, so nothing unchecked reaches the helpdesk."""
+        try:
+            return await asyncio.wait_for(deps.authorization.refusal(user_id, action, record), seconds)
+        except TimeoutError:
+            return f"{deps.helpdesk} is slow to say who may act on this ticket; try again in a moment."
+
     @app.action(ADD_DETAILS_ACTION)
     async def add_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         record = await record_of(action.get("value"))
-        if record is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=reply_view(record))
+        if record is None:
+            return
+        user_id = str((body.get("user") or {}).get("id"))
+        # Within the trigger's 3 s: the modal must still open after the check.
+        refusal = await refused(record, user_id, TicketAction.ADD_DETAILS, 2.0)
+        if refusal:
+            await _ephemeral(client, record, user_id, refusal)
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=reply_view(record))
 
     @app.shortcut(REPLY_SHORTCUT)
     async def reply_from_message(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
@@ -78,8 +96,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         channel_id = (shortcut.get("channel") or {}).get("id")
         root = thread_root(message)
         record = await tickets.in_thread(channel_id, root) if isinstance(channel_id, str) and root else None
+        user_id = str((shortcut.get("user") or {}).get("id"))
+        refusal = await refused(record, user_id, TicketAction.REPLY, 2.0) if record is not None else None
         if record is None:
             view = message_view("This message is not in a ticket's thread.", title="Reply to ticket")
+        elif refusal:
+            view = message_view(f":no_entry: {escape(refusal)}", title="Reply to ticket")
         else:
             view = reply_view(record, str(message.get("text") or ""))
         await client.views_open(trigger_id=shortcut["trigger_id"], view=view)
@@ -100,14 +122,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if record is None:
             await ack(response_action="errors", errors={TEXT_BLOCK: "This ticket is unknown here."})
             return
-        await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
         user_id = str((body.get("user") or {}).get("id"))
+        internal = chosen.get("value") == INTERNAL
+        # Checked at submission too: a modal can be replayed by someone it was never opened for.
+        refusal = await refused(record, user_id, TicketAction.INTERNAL_NOTE if internal else TicketAction.REPLY, 2.0)
+        if refusal:
+            await ack(response_action="errors", errors={VISIBILITY_BLOCK if internal else TEXT_BLOCK: refusal})
+            return
+        await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
         team_id = str((body.get("user") or {}).get("team_id") or record.team_id)
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         origin = SlackOrigin(user_id=user_id, team_id=team_id, channel_id=record.channel_id, view_id=view["id"])
         author = await deps.directory.person(user_id)
-        internal = chosen.get("value") == INTERNAL
         await deps.delivery.submit(ReplyRequest(record.ticket_id, text, author, origin, internal=internal))
 
     @app.action(CLOSE_ACTION)
@@ -117,8 +144,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id = str((body.get("user") or {}).get("id"))
         if record is None:
             return
-        if user_id not in (record.requester_id, record.reporter_id):
-            await _ephemeral(client, record, user_id, "Only the person who asked can close this ticket.")
+        refusal = await refused(record, user_id, TicketAction.CLOSE, 10.0)
+        if refusal:
+            await _ephemeral(client, record, user_id, refusal)
             return
         origin = SlackOrigin(user_id=user_id, team_id=record.team_id, channel_id=record.channel_id)
         await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin))

@@ -110,13 +110,17 @@ def test_files_go_as_links_and_edits_as_new_replies(bot: RunningBot) -> None:
 
 
 def test_an_internal_note_goes_to_siits_notes_and_never_to_the_thread(bot: RunningBot) -> None:
+    bot.slack.add_user("U400", email="it-agent@example.com", name="Ivy Agent")
+    bot.siit.add_user("u_ivy", "it-agent@example.com", role="agent")  # internal notes are for agents
     ticket = file_ticket(bot)
     opened = len(bot.slack.calls_to("views.open"))
-    bot.sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"}, user="U100")
+    bot.sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"}, user="U400")
     wait_until(lambda: len(bot.slack.calls_to("views.open")) > opened, what="the reply modal")
     view = bot.slack.views[max(bot.slack.views)]
     thread_before = len(bot.slack.thread(ticket["channel"], ticket["ts"]))
-    response = bot.sender.submit(view, {"reply_text": "VIP user, prioritise", "reply_visibility": "internal"})
+    response = bot.sender.submit(
+        view, {"reply_text": "VIP user, prioritise", "reply_visibility": "internal"}, user="U400"
+    )
     assert response.json()["response_action"] == "update"
     wait_until(lambda: bot.siit.messages, what="the note in Siit")
     assert bot.siit.messages[0]["private"] is True
