@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'tickets.db'}"
+MIN_WEBHOOK_SECRET = 16
 
 
 class Settings(BaseSettings):
@@ -72,6 +73,19 @@ class Settings(BaseSettings):
     @classmethod
     def _slash_terminated(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    def secret_values(self) -> list[str]:
+        """Every secret set, so that no log line can show one."""
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.siit_api_token, self.suptask_api_token)
+        return [s.get_secret_value() for s in (*secrets, self.suptask_webhook_secret) if s is not None]
+
+    @field_validator("suptask_webhook_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < MIN_WEBHOOK_SECRET:
+            # An empty secret would open the webhook to anyone; a short one to guessing.
+            raise ValueError(f"must be at least {MIN_WEBHOOK_SECRET} characters (leave it unset to turn webhooks off)")
+        return value
 
     @model_validator(mode="after")
     def _backend_settings(self) -> Settings:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SIIT_", "TICKET_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SIIT_", "TICKET_", "SUPTASK_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot"],
         env={**clean, "PYTHONPATH": str(ROOT), **env},
@@ -51,6 +51,19 @@ def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
             },
             "LOG_LEVEL",
         ),
+        *[
+            (
+                {
+                    "SLACK_BOT_TOKEN": "xoxb-secret-value",
+                    "SLACK_SIGNING_SECRET": "s3cret",
+                    "SIIT_API_TOKEN": "siit-secret",
+                    "SIIT_SERVICES": "wa_1",
+                    "SUPTASK_WEBHOOK_SECRET": weak,  # set but empty would open the webhook to anyone
+                },
+                "SUPTASK_WEBHOOK_SECRET",
+            )
+            for weak in ("", "   ", "short")
+        ],
     ],
 )
 def test_bad_settings_exit_with_one_line_naming_the_setting(env: dict[str, str], named: str, tmp_path: Path) -> None:

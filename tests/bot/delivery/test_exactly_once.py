@@ -317,7 +317,7 @@ def test_a_shared_channel_message_is_one_ticket_whichever_workspace_acts(start_b
 def test_a_suptask_create_whose_answer_is_lost_is_named_by_its_created_webhook_not_filed_again(
     start_suptask_bot: StartBot, fake_suptask: FakeSuptask
 ) -> None:
-    bot = start_suptask_bot(suptask_webhook_secret="hook-secret-123")
+    bot = start_suptask_bot(suptask_webhook_secret="hook-secret-0123456789abcdef")
     fake_suptask.after_create.append(503)  # Suptask makes the ticket, then answers 503
     view = bot.open_modal("printer jams")
     bot.sender.submit(view, {f"field:{IMPACT_FIELD}": "Low"})
@@ -326,7 +326,7 @@ def test_a_suptask_create_whose_answer_is_lost_is_named_by_its_created_webhook_n
     (ticket_id,) = fake_suptask.tickets
     hook = fake_suptask.created_webhook(ticket_id)
     answer = bot.sender.http.post(
-        bot.url + "/webhooks/suptask", json=hook, headers={"X-Webhook-Secret": "hook-secret-123"}
+        bot.url + "/webhooks/suptask", json=hook, headers={"X-Webhook-Secret": "hook-secret-0123456789abcdef"}
     )
     assert answer.status_code == 200 and answer.json().get("adopted") is True
     wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), timeout=15, what="filed")

@@ -164,7 +164,7 @@ def test_a_siit_poll_that_sees_a_new_status_updates_the_message_once(start_bot: 
     assert "In progress" in bot.slack.thread(ticket["channel"], ticket["ts"])[0]["text"]
 
 
-WEBHOOK_SECRET = "hook-secret-123"
+WEBHOOK_SECRET = "hook-secret-0123456789abcdef"
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+"""Logging for the served app: one format for the app's, uvicorn's and the libraries' lines,
+and a filter on the handler that takes secrets and personal data out of every line, whichever
+logger wrote it (tokens and e-mail addresses in a library's DEBUG dump, ``?secret=`` in an
+access-log line)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+QUERY_SECRET = re.compile(r"([?&](?:secret|token|api_key|apikey)=)[^&\s\"']*", re.IGNORECASE)
+SLACK_TOKEN = re.compile(r"\bx(?:ox[abposr]|app)-[\w-]+")
+
+
+class Redactor(logging.Filter):
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        # Longest first, so a secret that contains another is hidden whole.
+        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = QUERY_SECRET.sub(r"\1***", text)
+        text = SLACK_TOKEN.sub("xox*-***", text)
+        return EMAIL.sub("<email>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, *, secrets: Iterable[str]) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(Redactor(secrets))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    if logging.getLevelName(level) > logging.DEBUG:
+        # One line per request to a helpdesk or Slack is noise at INFO; failures are logged by us.
+        for noisy in ("httpx", "httpcore", "slack_sdk", "slack_bolt"):
+            logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

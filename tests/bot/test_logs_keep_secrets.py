@@ -1,0 +1,57 @@
+"""The real process at DEBUG and at INFO, through a whole scenario (a ticket filed, a webhook sent
+with its secret in the URL, a forged request): no token, secret or e-mail address in its output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import SIGNING_SECRET, SLACK_TOKEN, SUPTASK_TOKEN, RunningBot
+from tests.fakes.bot_process import BotProcess, env_of, free_port
+from tests.fakes.servers import wait_until
+from tests.fakes.siit_data import REQUESTER
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_client import SlackSender
+from tests.fakes.suptask_api import FakeSuptask
+from tests.fakes.suptask_data import FORMS_YAML, IMPACT_FIELD
+
+WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_the_process_output_keeps_every_secret_and_email(
+    level: str, bot_settings: dict[str, Any], fake_slack: FakeSlack, fake_suptask: FakeSuptask, tmp_path: Path
+) -> None:
+    (tmp_path / "forms.yml").write_text(FORMS_YAML)
+    env = env_of(
+        bot_settings,
+        port=free_port(),
+        log_level=level,
+        ticket_backend="suptask",
+        suptask_api_token=SUPTASK_TOKEN,
+        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
+        suptask_webhook_secret=WEBHOOK_SECRET,
+        forms_file=tmp_path / "forms.yml",
+    )
+    process = BotProcess(env, tmp_path)
+    try:
+        with httpx.Client(timeout=10) as http:
+            bot = RunningBot(SlackSender(process.url, SIGNING_SECRET, http), fake_slack, None, process.url)  # type: ignore[arg-type]
+            view = bot.open_modal("printer jams")
+            bot.sender.submit(view, {f"field:{IMPACT_FIELD}": "Low"})
+            wait_until(lambda: "Filed" in str(fake_slack.views[view["id"]]["blocks"]), what="the ticket filed")
+            (ticket_id,) = fake_suptask.tickets
+            hook = {"ticket": {"id": ticket_id, "status": "In Progress"}}
+            answer = http.post(f"{process.url}/webhooks/suptask?secret={WEBHOOK_SECRET}", json=hook)
+            assert answer.status_code == 200
+            bot.sender.form({"command": "/ticket"}, secret="forged")
+    finally:
+        process.stop()
+    output = process.output()
+    assert "webhooks/suptask" in output or level != "INFO" or "POST" in output  # the access log ran
+    assert output.strip(), "the process logged nothing"
+    for secret in (SLACK_TOKEN, SIGNING_SECRET, SUPTASK_TOKEN, WEBHOOK_SECRET, REQUESTER[1]):
+        assert secret not in output, f"{secret[:4]}… in the {level} output"
