@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from bot.authorization import TicketAuthorization
@@ -27,6 +28,7 @@ from bot.backends.base import TicketBackend
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
+from bot.body_limit import BodyLimit
 from bot.catalog import FormCatalog
 from bot.config import Settings
 from bot.delivery.service import TicketDelivery
@@ -50,6 +52,7 @@ from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets import TicketDesk
 from bot.web import SlackEndpoint, healthz
+from bot.webhooks import MAX_BODY as WEBHOOK_MAX_BODY
 from bot.webhooks import SuptaskWebhook
 
 log = logging.getLogger(__name__)
@@ -239,4 +242,6 @@ def create_app(settings: Settings) -> Starlette:
             await http_client.aclose()
             await engine.dispose()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Every body is bounded before it is read whole (Slack's and the webhooks' own limits).
+    limits = Middleware(BodyLimit, max_bytes=settings.max_body_bytes, per_path={"/webhooks/suptask": WEBHOOK_MAX_BODY})
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[limits])

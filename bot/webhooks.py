@@ -10,6 +10,7 @@ ticket returns only its UUID), with ``requesterTicketPermalink`` as its link whe
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -56,15 +57,28 @@ class SuptaskWebhook:
         body = await request.body()
         if len(body) > MAX_BODY:
             return PlainTextResponse("body too large", status_code=413)
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return PlainTextResponse("body is not JSON", status_code=400)
+        payload, problem = parse_json(body)
+        if problem:
+            return PlainTextResponse(problem, status_code=400)
         ticket = payload.get("ticket") if isinstance(payload, dict) else None
         ticket_id = ticket.get("id") if isinstance(ticket, dict) else None
         if not isinstance(ticket, dict) or not isinstance(ticket_id, str) or not ticket_id:
             log.info("suptask webhook without a ticket id")
             return PlainTextResponse("no ticket.id", status_code=400)
+        # Senders retry: a delivery seen in the window is answered, not acted on again.
+        key = hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        if not await self._sync_log.first_delivery(key):
+            return JSONResponse({"ok": True, "duplicate": True})
+        try:
+            response = await self._act(body, ticket, ticket_id, payload)
+        except Exception:
+            await self._sync_log.forget_delivery(key)  # so that the sender's retry is acted on
+            raise
+        if response.status_code >= 400:  # not acted on (a ticket not known yet): a retry may be
+            await self._sync_log.forget_delivery(key)
+        return response
+
+    async def _act(self, body: bytes, ticket: dict[str, Any], ticket_id: str, payload: dict[str, Any]) -> Response:
         record = await self._tickets.get("suptask", ticket_id)
         if record is None:
             if await self._adopt(body, ticket, ticket_id):
@@ -108,6 +122,21 @@ class SuptaskWebhook:
             key = ThreadKey(renamed.team_id, renamed.channel_id, renamed.thread_ts)
             await self._thread_claims.filed(key, friendly_id=friendly_id, url=url)
         return renamed
+
+
+def parse_json(body: bytes) -> tuple[Any, str | None]:
+    """The body as JSON, or why it is not acceptable: not JSON, nested beyond reason, or
+    carrying text that is not valid Unicode (a lone surrogate)."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        return None, "body is not JSON (or nests too deep)"
+    if b"\\u" in body.lower().replace(b"\\\\", b""):
+        try:
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return None, "body carries text that is not valid Unicode"
+    return payload, None
 
 
 def helpdesk_identity(ticket: dict[str, Any]) -> tuple[str, str | None] | None:

@@ -117,6 +117,16 @@ sent_replies = Table(
     Column("ticket_id", String(255), nullable=False, index=True),
     Column("fingerprint", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", Float),  # an echo is matched only within a window after sending, and once
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # One row per webhook delivery seen (its identity), kept for a window: a replay is answered
+    # but not acted on again.
+    Column("key", String(64), primary_key=True),
+    Column("received_at", Float, nullable=False, index=True),
 )
 
 poll_schedule = Table(

@@ -302,3 +302,46 @@ def test_closing_during_an_outage_closes_once_siit_is_back(bot: RunningBot) -> N
     wait_until(lambda: bot.slack.calls_to("chat.update"), timeout=10, what="the ticket message closed")
     assert bot.siit.requests[0]["status"] == "resolved"
     assert len(bot.slack.calls_to("chat.update")) == 1
+
+
+def test_a_webhook_delivered_five_times_posts_once(suptask_hooked: RunningBot, fake_suptask: FakeSuptask) -> None:
+    bot = suptask_hooked
+    ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    ticket_id = next(iter(fake_suptask.tickets))
+    hook = {"ticket": {"id": ticket_id}, "reply": {"text": "Try tray 2", "username": "Greg", "channel": ["requester"]}}
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET}
+    for _ in range(5):
+        assert bot.sender.http.post(bot.url + "/webhooks/suptask", json=hook, headers=headers).status_code == 200
+    texts = [m["text"] for m in bot.slack.thread(ticket["channel"], ticket["ts"])]
+    assert texts == ["*Greg*: Try tray 2"]
+
+
+def test_an_agents_words_identical_to_an_earlier_reply_of_ours_are_shown_once_the_echo_is_seen(
+    suptask_hooked: RunningBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = suptask_hooked
+    ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    ticket_id = next(iter(fake_suptask.tickets))
+    send(bot, reply(bot, ticket, "Thanks!")[0], "Ev1")
+    wait_until(lambda: fake_suptask.replies, what="the reply in Suptask")
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET}
+    echo = {"ticket": {"id": ticket_id}, "reply": {"text": "Thanks!", "username": "Ada", "channel": ["requester"]}}
+    assert bot.sender.http.post(bot.url + "/webhooks/suptask", json=echo, headers=headers).status_code == 200
+    agent = {"ticket": {"id": ticket_id}, "reply": {"text": "Thanks!", "username": "Greg", "channel": ["requester"]}}
+    assert bot.sender.http.post(bot.url + "/webhooks/suptask", json=agent, headers=headers).status_code == 200
+    assert [m["text"] for m in bot.slack.thread(ticket["channel"], ticket["ts"])] == ["*Greg*: Thanks!"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"ticket": {"id": "\\ud800"}}',
+        b'{"ticket": {"id": "x", "status": "\\udfff"}}',
+    ],
+    ids=["deep", "lone-surrogate-id", "lone-surrogate-status"],
+)
+def test_webhook_bodies_nested_too_deep_or_not_unicode_get_400(suptask_hooked: RunningBot, body: bytes) -> None:
+    headers = {"X-Webhook-Secret": WEBHOOK_SECRET, "Content-Type": "application/json"}
+    response = suptask_hooked.sender.http.post(suptask_hooked.url + "/webhooks/suptask", content=body, headers=headers)
+    assert response.status_code == 400

@@ -55,9 +55,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_request_slots_name_at", "request_slots", ["name", "at"])
+    with op.batch_alter_table("sent_replies") as batch:
+        batch.add_column(sa.Column("sent_at", sa.Float(), nullable=True))
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("received_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_index("ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_deliveries_received_at", table_name="webhook_deliveries")
+    op.drop_table("webhook_deliveries")
+    with op.batch_alter_table("sent_replies") as batch:
+        batch.drop_column("sent_at")
     op.drop_index("ix_request_slots_name_at", table_name="request_slots")
     op.drop_table("request_slots")
     op.drop_table("request_budgets")
