@@ -1,12 +1,16 @@
 """Bounded request bodies for every route, before anything parses them: a body over its limit
-is answered 413 as soon as that is known (from ``Content-Length``, or while counting the chunks
-of a body sent without one), and the rest is never read or kept."""
+is answered 413 and never kept. A little over the limit (up to ``DRAIN_BYTES`` more), the rest
+is read and dropped first, so that a client still sending it reads the 413; far over, the answer
+comes at once (from ``Content-Length``, or while counting a body sent without one) and the
+connection is closed."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DRAIN_BYTES = 8 * 1024 * 1024
 
 
 class BodyLimit:
@@ -21,7 +25,7 @@ class BodyLimit:
             return
         limit = self._per_path.get(scope.get("path", ""), self._max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit + DRAIN_BYTES:
             await _too_large(send)
             return
         chunks: list[bytes] = []
@@ -33,8 +37,11 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _too_large(send)
-                return
+                chunks.clear()
+                if size > limit + DRAIN_BYTES or not message.get("more_body"):
+                    await _too_large(send)
+                    return
+                continue
             chunks.append(chunk)
             if not message.get("more_body"):
                 break

@@ -27,7 +27,7 @@ def read_shape(text: str, content_type: str) -> RequestShape:
     if "payload" in form:
         try:
             payload = json.loads(form["payload"][0])
-        except ValueError:
+        except (ValueError, RecursionError):
             return RequestShape("payload is not JSON")
         problem = interaction_problem(payload)
         if problem:
@@ -43,12 +43,16 @@ def read_shape(text: str, content_type: str) -> RequestShape:
 def _json_shape(text: str) -> RequestShape:
     try:
         envelope = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return RequestShape("body is not JSON")
     if not isinstance(envelope, dict):
         return RequestShape("body is not a JSON object")
+    if envelope.get("type") == "url_verification":
+        return RequestShape() if isinstance(envelope.get("challenge"), str) else RequestShape("no challenge")
+    if envelope.get("type") == "app_rate_limited":
+        return RequestShape(answer_is_ignored=True)
     if envelope.get("type") != "event_callback":
-        return RequestShape()
+        return RequestShape("not a Slack event")
     if not isinstance(envelope.get("event"), dict):
         return RequestShape("event_callback without an event")
     return RequestShape(answer_is_ignored=True)
