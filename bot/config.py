@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'tickets.db'}"
 MIN_WEBHOOK_SECRET = 16
@@ -62,6 +64,22 @@ class Settings(BaseSettings):
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        """SQLite or PostgreSQL, with a port that is a port; the URL itself is never echoed (it
+        may carry a password)."""
+        try:
+            url = make_url(value)
+            port = url.port
+        except (ArgumentError, ValueError):
+            raise ValueError("is not a database URL (sqlite:///path/to.db or postgresql://user@host/db)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"{url.get_backend_name()} is not supported; use sqlite:/// or postgresql://")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"port {port} is not a port")
         return value
 
     @field_validator("log_level", mode="before")

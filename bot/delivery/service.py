@@ -108,14 +108,22 @@ class TicketDelivery:
     async def submit(self, request: Write, *, claim: ThreadKey | None = None) -> bool:
         """Record the write, with the thread's claim when given (both or neither), then try it
         at once. False when the thread is claimed already: nothing was recorded."""
-        item = await self._outbox.add(
-            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim
-        )
+        item = await self.record(request, claim=claim)
         if item is None:
             return False
+        await self.attempt_now(item, request)
+        return True
+
+    async def record(self, request: Write, *, claim: ThreadKey | None = None) -> OutboxItem | None:
+        """Only record it (raises when the database cannot); ``None`` when the thread is taken."""
+        return await self._outbox.add(
+            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim
+        )
+
+    async def attempt_now(self, item: OutboxItem, request: Write) -> None:
+        """The first attempt of a recorded write, under the lease it was recorded with."""
         async with self._holding([item]):
             await self._attempt(item, request)
-        return True
 
     async def run_worker(self) -> None:
         """Deliver due items and keep the leases of items under way, until cancelled."""

@@ -144,7 +144,7 @@ class SlackNotifier:
     async def _dm_failure(self, request: TicketRequest, error: BackendError, *, retryable: bool = False) -> None:
         draft_id = request.origin.draft_id or ""
         blocks = failure_blocks(self._helpdesk, error.reason, draft_id=draft_id, retryable=retryable)
-        await self._dm(request, f"Your ticket was not filed: {error.reason}", blocks)
+        await self._dm(request, f"Your ticket was not filed: {escape(error.reason)}", blocks)
 
     async def _dm(self, request: TicketRequest, text: str, blocks: Sequence[Block] | None = None) -> None:
         try:

@@ -54,9 +54,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if await deps.delivery.submit(ticket_request, claim=key):
                 return
             await deps.drafts.discard(str(ticket_request.origin.draft_id))
-        # A reaction on a reply in a thread that has its ticket says so; Slack's retries stay quiet.
+        # A reaction on a reply in a thread that has its ticket says so, to the person who reacted
+        # alone (ten people reacting make no noise in the channel); Slack's retries stay quiet.
         if message_ts != root and not request.headers.get("x-slack-retry-num"):
-            await _say_in_thread(client, key, already_text(await deps.thread_claims.get(key)))
+            await _tell(client, key, str(event.get("user")), already_text(await deps.thread_claims.get(key)))
 
 
 async def reaction_request(
@@ -92,8 +93,8 @@ async def reaction_request(
     )
 
 
-async def _say_in_thread(client: AsyncWebClient, key: ThreadKey, text: str) -> None:
+async def _tell(client: AsyncWebClient, key: ThreadKey, user_id: str, text: str) -> None:
     try:
-        await client.chat_postMessage(channel=key.channel_id, thread_ts=key.thread_ts, text=text)
+        await client.chat_postEphemeral(channel=key.channel_id, user=user_id, thread_ts=key.thread_ts, text=text)
     except SlackApiError as exc:
         log.info("could not answer in %s: %s", key.channel_id, exc.response.get("error"))

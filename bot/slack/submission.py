@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.forms.model import Draft, FieldKind, Form
@@ -15,10 +17,13 @@ from bot.forms.view import FORM_CALLBACK_ID, TITLE_BLOCK
 from bot.slack.deps import Deps
 from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import update_view
+from bot.slack.modal import form_view, update_view
 from bot.slack.status_views import already_filed_view, submitting_view
 from bot.storage.message_tickets import ThreadKey
 
+log = logging.getLogger(__name__)
+
+UNSAVED = "Your ticket could not be saved just now (the app's database is not answering). Submit again in a moment."
 FORM_WAIT_SECONDS = 2.0
 """How long a submission may wait for an uncached form and still answer Slack within 3 s."""
 
@@ -40,16 +45,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=errors)
             return
         key = thread_key_of(body, context)
-        existing = await deps.thread_claims.get(key) if key is not None else None
+        try:
+            existing = await deps.thread_claims.get(key) if key is not None else None
+        except SQLAlchemyError as exc:  # fail closed: the modal stays, with everything typed
+            log.warning("ticket not recorded, the database failed: %s", type(exc).__name__)
+            await ack(response_action="errors", errors={TITLE_BLOCK: UNSAVED})
+            return
         if existing is not None:
             await ack(response_action="update", view=already_filed_view(existing))
             return
         await ack(response_action="update", view=submitting_view(deps.helpdesk))
-        request = await ticket_request(deps, body, view["id"], form, draft, context)
-        if context.message_ts and context.channel_id:
-            request = replace(request, message_link=await permalink(client, context.channel_id, context.message_ts))
-        # The thread's claim commits with the delivery: a race lost here files nothing.
-        if not await deps.delivery.submit(request, claim=key) and key is not None:
+        try:
+            request = await ticket_request(deps, body, view["id"], form, draft, context)
+            if context.message_ts and context.channel_id:
+                link = await permalink(client, context.channel_id, context.message_ts)
+                request = replace(request, message_link=link)
+            # The thread's claim commits with the delivery: a race lost here files nothing.
+            item = await deps.delivery.record(request, claim=key)
+        except SQLAlchemyError as exc:  # nothing was recorded: the form again, with what was typed
+            log.warning("ticket not recorded, the database failed: %s", type(exc).__name__)
+            await update_view(client, view["id"], form_view(deps, form, draft, context, f":warning: {UNSAVED}"))
+            return
+        if item is not None:
+            await deps.delivery.attempt_now(item, request)
+        elif key is not None:
             await update_view(client, view["id"], already_filed_view(await deps.thread_claims.get(key)))
 
 

@@ -64,6 +64,24 @@ def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
             )
             for weak in ("", "   ", "short")
         ],
+        *[
+            (
+                {
+                    "SLACK_BOT_TOKEN": "xoxb-secret-value",
+                    "SLACK_SIGNING_SECRET": "s3cret",
+                    "SIIT_API_TOKEN": "siit-secret",
+                    "SIIT_SERVICES": "wa_1",
+                    "DATABASE_URL": url,
+                },
+                "DATABASE_URL",
+            )
+            for url in (
+                "mysql://bot:s3cret@127.0.0.1/db",
+                "postgresql://bot:s3cret@127.0.0.1:notaport/db",
+                "postgresql://bot:s3cret@127.0.0.1:99999/db",
+                "not a url",
+            )
+        ],
     ],
 )
 def test_bad_settings_exit_with_one_line_naming_the_setting(env: dict[str, str], named: str, tmp_path: Path) -> None:

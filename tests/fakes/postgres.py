@@ -15,7 +15,8 @@ import pytest
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _admin(sql: str) -> None:
+def admin_sql(sql: str) -> None:
+    """Run one statement on the server's default database."""
     import asyncpg
 
     async def run() -> None:
@@ -32,7 +33,7 @@ def _admin(sql: str) -> None:
 def fresh_postgres_database() -> Iterator[str]:
     name = f"bot_test_{uuid.uuid4().hex[:12]}"
     try:
-        _admin(f'CREATE DATABASE "{name}"')
+        admin_sql(f'CREATE DATABASE "{name}"')
     except Exception as exc:  # no server here
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required in CI and unreachable at {POSTGRES_URL}: {exc}")
@@ -40,4 +41,4 @@ def fresh_postgres_database() -> Iterator[str]:
     try:
         yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

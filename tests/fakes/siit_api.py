@@ -44,6 +44,7 @@ class FakeSiit:
     failures: list[tuple[str, int]] = field(default_factory=list)
     """Queued ``(path prefix, status)``: the next matching call answers that status."""
     hang_seconds: float = 0.0
+    failure_message: str = "Injected failure."
     rate_limit: int = RATE_LIMIT_PER_MINUTE
     rate_window: float = 60.0
     """Siit's limit: at most ``rate_limit`` calls in any ``rate_window`` seconds, else 429."""
@@ -111,7 +112,7 @@ class FakeSiit:
         if failure:
             if failure[1] == 0:
                 await asyncio.sleep(self.hang_seconds)
-            return body, _error(failure[1] or 504, "Injected failure.")
+            return body, _error(failure[1] or 504, self.failure_message)
         if request.method == "POST" and not request.headers.get("content-type", "").startswith("application/json"):
             return body, _error(415, "Send JSON.")
         return body, None

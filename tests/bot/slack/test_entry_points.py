@@ -100,15 +100,19 @@ def test_a_reaction_files_once_whatever_slack_and_people_do(people: RunningBot) 
     assert len(bot.slack.thread("C100", MESSAGE_TS)) == 1
 
 
-def test_a_reaction_on_a_reply_in_a_ticketed_thread_says_already(people: RunningBot) -> None:
+def test_reactions_on_a_reply_in_a_ticketed_thread_answer_each_person_alone(people: RunningBot) -> None:
     bot = people
     bot.sender.reaction(help_message(bot), event_id="Ev1")
     wait_until(lambda: bot.slack.thread("C100", MESSAGE_TS), what="the first ticket")
     reply = bot.slack.seed_message("C100", "1700000000.000200", user="U100", text="still broken", thread_ts=MESSAGE_TS)
-    bot.sender.reaction(reply, event_id="Ev9")
-    wait_until(lambda: len(bot.slack.thread("C100", MESSAGE_TS)) >= 3, what="the 'already' answer")
-    assert "already has ticket" in bot.slack.thread("C100", MESSAGE_TS)[-1]["text"]
-    assert "REQ-12" in bot.slack.thread("C100", MESSAGE_TS)[-1]["text"]
+    reactors = [f"U9{n:02d}" for n in range(10)]
+    for n, user in enumerate(reactors):
+        bot.sender.reaction(reply, user=user, event_id=f"Ev9{n}")
+    wait_until(lambda: len(bot.slack.calls_to("chat.postEphemeral")) >= 10, what="the 'already' answers")
+    answers = bot.slack.calls_to("chat.postEphemeral")
+    assert sorted(str(c.args["user"]) for c in answers) == reactors
+    assert all("already has ticket" in str(c.args["text"]) and "REQ-12" in str(c.args["text"]) for c in answers)
+    assert len(bot.slack.thread("C100", MESSAGE_TS)) == 2  # the reply and the ticket message: nothing public
     assert len(bot.siit.requests) == 1
 
 

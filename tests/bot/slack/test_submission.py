@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
-from tests.conftest import RunningBot
+import pytest
+
+from tests.conftest import RunningBot, StartBot
+from tests.fakes.postgres import admin_sql, fresh_postgres_database
 from tests.fakes.servers import wait_until
 
 
@@ -158,3 +162,45 @@ def test_slack_rate_limiting_chat_post_message_is_retried(bot: RunningBot) -> No
     calls = bot.slack.calls_to("chat.postMessage")
     assert len(calls) == 2 and calls[1].at - calls[0].at >= 0.9  # waited for Retry-After: 1
     assert calls[1].args["channel"] == "C100"
+
+
+def test_a_refusal_told_by_dm_when_the_modal_is_gone_is_escaped(bot: RunningBot) -> None:
+    bot.siit.failure_message = "<!channel> <@U999> refused"
+    bot.siit.failures.append(("/v1/requests", 422))
+    view = bot.open_modal("printer")
+    bot.slack.errors["views.update"] = ["not_found"] * 5  # the person closed the modal
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    wait_until(lambda: bot.slack.calls_to("chat.postMessage"), what="the DM")
+    dm = bot.slack.calls_to("chat.postMessage")[0].args
+    shown = str(dm["text"]) + str(dm.get("blocks"))
+    assert "<!channel>" not in shown and "<@U999>" not in shown
+    assert "&lt;!channel&gt;" in shown
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with fresh_postgres_database() as url:
+        yield url
+
+
+def test_a_read_only_database_keeps_the_form_and_everything_typed(postgres_url: str, start_bot: StartBot) -> None:
+    bot = start_bot(database_url=postgres_url)
+    view = bot.open_modal("printer on fire")
+    name = postgres_url.rsplit("/", 1)[1]
+
+    def read_only(on: bool) -> None:  # new connections only: the pool's are ended
+        admin_sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+        admin_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+
+    read_only(True)
+    answer = bot.sender.submit(view, {"field:ci_floor": "4"})
+    assert answer.json()["response_action"] == "update"  # "Filing…", then the draft cannot be kept:
+    wait_until(lambda: "could not be saved" in str(bot.slack.views[view["id"]]["blocks"]), what="the form back")
+    again = bot.slack.views[view["id"]]
+    assert "printer on fire" in str(again["blocks"]) and again.get("submit") is not None
+    assert bot.siit.requests == []
+
+    read_only(False)
+    bot.sender.submit(bot.slack.views[view["id"]], {"field:ci_floor": "4"})
+    wait_until(lambda: bot.siit.requests, timeout=15, what="the ticket once the database is back")
+    assert [r["title"] for r in bot.siit.requests] == ["printer on fire"]

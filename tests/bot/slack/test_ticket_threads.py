@@ -263,8 +263,8 @@ def test_the_ticket_number_also_names_it_when_its_thread_is_asked_again(
     )
     bot.sender.reaction(again, event_id="Ev2")
 
-    def already() -> list[str]:
-        return [m["text"] for m in bot.slack.thread(HR_CHANNEL, root["ts"]) if "already" in (m["text"] or "")]
+    def already() -> list[str]:  # told to the person who reacted alone
+        return [str(c.args["text"]) for c in bot.slack.calls_to("chat.postEphemeral") if "already" in c.args["text"]]
 
     wait_until(already, what="the 'already' answer")
     assert "#77" in already()[0]
