@@ -11,6 +11,7 @@ import pytest
 
 from bot.bootstrap import create_app
 from bot.config import load_settings
+from tests.fakes.bot_process import BotProcess
 from tests.fakes.servers import RunningServer, ServerLoop, wait_until
 from tests.fakes.siit_api import FakeSiit
 from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
@@ -153,3 +154,12 @@ def start_suptask_bot(start_bot: StartBot, fake_suptask: FakeSuptask, tmp_path: 
 @pytest.fixture
 def suptask_bot(start_suptask_bot: StartBot) -> RunningBot:
     return start_suptask_bot()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[BotProcess]]:
+    """App processes a test started (``tests.fakes.bot_process``), stopped after it."""
+    started: list[BotProcess] = []
+    yield started
+    for process in started:
+        process.stop()

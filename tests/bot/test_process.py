@@ -7,12 +7,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.fakes.bot_process import BotProcess, env_of, free_port
@@ -20,14 +18,6 @@ from tests.fakes.servers import wait_until
 from tests.fakes.siit_api import FakeSiit
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_client import SlackSender
-
-
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def count(database: str, sql: str) -> int:

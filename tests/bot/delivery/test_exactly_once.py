@@ -39,14 +39,6 @@ def database(request: pytest.FixtureRequest, bot_settings: dict[str, Any]) -> It
         yield url
 
 
-@pytest.fixture
-def processes() -> Iterator[list[BotProcess]]:
-    started: list[BotProcess] = []
-    yield started
-    for process in started:
-        process.stop()
-
-
 def seed_requests(slack: FakeSlack, count: int) -> list[dict[str, Any]]:
     slack.add_user("U300", email="bob@example.com", name="Bob Reporter")
     return [
