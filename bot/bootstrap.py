@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.listener_pool import ListenerPool
+from bot.readiness import Readiness
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.app import create_bolt_app
@@ -200,6 +201,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/slack/events", endpoint.handle, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", Readiness(engine=engine).handle, methods=["GET"]),
     ]
     if settings.ticket_backend == "suptask" and settings.suptask_webhook_secret is not None:
         webhook = SuptaskWebhook(

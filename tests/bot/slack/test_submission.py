@@ -192,7 +192,10 @@ def test_a_read_only_database_keeps_the_form_and_everything_typed(postgres_url: 
         admin_sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
         admin_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
 
+    assert bot.sender.http.get(bot.url + "/readyz").status_code == 200
     read_only(True)
+    not_ready = bot.sender.http.get(bot.url + "/readyz")
+    assert not_ready.status_code == 503 and "database" in not_ready.json()["reason"]
     answer = bot.sender.submit(view, {"field:ci_floor": "4"})
     assert answer.json()["response_action"] == "update"  # "Filing…", then the draft cannot be kept:
     wait_until(lambda: "could not be saved" in str(bot.slack.views[view["id"]]["blocks"]), what="the form back")
@@ -201,6 +204,7 @@ def test_a_read_only_database_keeps_the_form_and_everything_typed(postgres_url: 
     assert bot.siit.requests == []
 
     read_only(False)
+    wait_until(lambda: bot.sender.http.get(bot.url + "/readyz").status_code == 200, what="ready again")
     bot.sender.submit(bot.slack.views[view["id"]], {"field:ci_floor": "4"})
     wait_until(lambda: bot.siit.requests, timeout=15, what="the ticket once the database is back")
     assert [r["title"] for r in bot.siit.requests] == ["printer on fire"]
