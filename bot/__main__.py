@@ -12,12 +12,21 @@ import uvicorn
 from bot.admin import run_outbox_command
 from bot.bootstrap import create_app
 from bot.check import check
-from bot.config import SettingsError, load_settings
+from bot.config import DatabaseSettings, SettingsError, load_database_settings, load_settings
 from bot.forms_file import FormsFileError
 from bot.logs import configure_logging
 from bot.storage.database import safe_url, wait_for_database
 
 USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all]]"
+
+
+def unreachable(database: DatabaseSettings) -> int:
+    """0 once the database answers; else 3, after one line saying why."""
+    problem = asyncio.run(wait_for_database(database.database_url, seconds=database.database_wait_seconds))
+    if problem:
+        print(f"error: database unreachable at {safe_url(database.database_url)}: {problem}", file=sys.stderr)
+        return 3
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -28,13 +37,12 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     try:
+        if command == ["outbox"]:  # the database alone, not the Slack and helpdesk secrets
+            database = load_database_settings()
+            return unreachable(database) or run_outbox_command(database.database_url, argv[2:], print)
         settings = load_settings()
-        problem = asyncio.run(wait_for_database(settings.database_url, seconds=settings.database_wait_seconds))
-        if problem:
-            print(f"error: database unreachable at {safe_url(settings.database_url)}: {problem}", file=sys.stderr)
-            return 3
-        if command == ["outbox"]:
-            return run_outbox_command(settings.database_url, argv[2:], print)
+        if failed := unreachable(settings):
+            return failed
         app = create_app(settings)
     except (SettingsError, FormsFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)

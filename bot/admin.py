@@ -27,10 +27,18 @@ async def outbox_command(database_url: str, args: Sequence[str], say: Callable[[
         store = OutboxStore(engine=engine)
         if args[:1] == ["requeue"]:
             parked = [row.id for row in await store.list([FAILED], limit=10_000)]
-            wanted = parked if list(args[1:]) == ["all"] else [int(a) for a in args[1:] if a.isdigit()]
-            if not wanted:
+            named = list(args[1:])
+            if not named or (named != ["all"] and not all(a.isdigit() for a in named)):
                 say("usage: python -m bot outbox requeue ID [ID...] | all")
                 return 2
+            wanted = parked if named == ["all"] else [int(a) for a in named]
+            unknown = [str(i) for i in wanted if i not in parked]
+            if unknown:
+                say(f"not parked (nothing re-queued): {', '.join(unknown)}")
+                return 2
+            if not wanted:
+                say("nothing is parked")
+                return 0
             say(f"re-queued {await store.requeue(wanted, now=time.time())} of {len(wanted)} parked item(s)")
             return 0
         if args:

@@ -14,9 +14,32 @@ DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'tickets.db'}"
 MIN_WEBHOOK_SECRET = 16
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What the admin commands need (``python -m bot outbox``): the database alone."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    database_url: str = DEFAULT_DATABASE_URL
+    database_wait_seconds: float = Field(default=30.0, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        """SQLite or PostgreSQL, with a port that is a port; the URL itself is never echoed (it
+        may carry a password)."""
+        try:
+            url = make_url(value)
+            port = url.port
+        except (ArgumentError, ValueError):
+            raise ValueError("is not a database URL (sqlite:///path/to.db or postgresql://user@host/db)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"{url.get_backend_name()} is not supported; use sqlite:/// or postgresql://")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"port {port} is not a port")
+        return value
+
+
+class Settings(DatabaseSettings):
     slack_bot_token: SecretStr
     slack_signing_secret: SecretStr
     slack_api_url: str = "https://slack.com/api/"
@@ -40,7 +63,6 @@ class Settings(BaseSettings):
     agent_slack_ids: Annotated[tuple[str, ...], NoDecode] = ()
     """Slack member IDs of the helpdesk's agents (with Siit, its admins and agents count too)."""
     ticket_emoji: Annotated[tuple[str, ...], NoDecode] = ("ticket",)
-    database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -54,7 +76,6 @@ class Settings(BaseSettings):
     delivery_first_delay_seconds: float = Field(default=5.0, ge=0)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
-    database_wait_seconds: float = Field(default=30.0, ge=0)
     listener_workers: int = Field(default=16, ge=1, le=512)
     listener_max_defer_seconds: float = Field(default=0.5, ge=0, le=2.0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
@@ -64,22 +85,6 @@ class Settings(BaseSettings):
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
-        return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _supported_database(cls, value: str) -> str:
-        """SQLite or PostgreSQL, with a port that is a port; the URL itself is never echoed (it
-        may carry a password)."""
-        try:
-            url = make_url(value)
-            port = url.port
-        except (ArgumentError, ValueError):
-            raise ValueError("is not a database URL (sqlite:///path/to.db or postgresql://user@host/db)") from None
-        if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
-            raise ValueError(f"{url.get_backend_name()} is not supported; use sqlite:/// or postgresql://")
-        if port is not None and not 0 < port < 65536:
-            raise ValueError(f"port {port} is not a port")
         return value
 
     @field_validator("log_level", mode="before")
@@ -133,6 +138,13 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
+
+
+def load_database_settings() -> DatabaseSettings:
+    try:
+        return DatabaseSettings()
     except ValidationError as exc:
         raise SettingsError(describe(exc)) from None
 

@@ -105,3 +105,23 @@ def test_parked_tickets_are_listed_and_requeued_by_the_admin_command(
     assert "re-queued 1 of 1" in requeued.stdout
     wait_until(lambda: fake_siit.requests, timeout=15, what="the re-queued ticket")
     assert [r["title"] for r in fake_siit.requests] == ["parked one"]
+
+
+def test_the_outbox_command_needs_only_the_database_and_names_what_it_cannot_do(
+    bot_settings: dict[str, Any], tmp_path: Path
+) -> None:
+    database_only = {
+        k: v for k, v in env_of(bot_settings).items() if not k.startswith(("SLACK_", "SIIT_", "SUPTASK_", "TICKET_"))
+    }
+    assert "DATABASE_URL" in database_only and "SLACK_BOT_TOKEN" not in database_only
+
+    def admin(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot", "outbox", *args]
+        return subprocess.run(command, env=database_only, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    listed = admin()
+    assert (listed.returncode, listed.stdout.strip()) == (0, "0 ticket(s) waiting or parked"), listed.stderr
+    nothing = admin("requeue", "all")
+    assert (nothing.returncode, nothing.stdout.strip()) == (0, "nothing is parked")
+    unknown = admin("requeue", "41", "42")
+    assert unknown.returncode == 2 and "41, 42" in unknown.stdout
