@@ -30,7 +30,8 @@ def env_of(settings: dict[str, Any], **extra: Any) -> dict[str, str]:
 
 
 class BotProcess:
-    """Its output goes to a file (a pipe nobody reads would fill and block the app)."""
+    """Its whole output (stdout and stderr) goes to a file (a pipe nobody reads would fill and
+    block the app)."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.port = int(env["PORT"])
@@ -38,7 +39,7 @@ class BotProcess:
         self.log = cwd / f"bot-{self.port}-{os.urandom(3).hex()}.log"
         with self.log.open("wb") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=output
+                [sys.executable, "-m", "bot"], env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT
             )
 
         def healthy() -> bool:
