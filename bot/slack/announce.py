@@ -44,7 +44,7 @@ async def announce_ticket(
     for channel, thread in places:
         if not channel:
             continue
-        found = await _earlier_post(client, channel, thread, record) if look_first and thread else None
+        found = await _earlier_post(client, channel, thread, record) if look_first else None
         if found is not None:
             posted_in, ts = found
         else:
@@ -77,17 +77,24 @@ async def announce_ticket(
 
 
 async def _earlier_post(
-    client: AsyncWebClient, channel: str, thread_ts: str, record: TicketRecord
+    client: AsyncWebClient, channel: str, thread_ts: str | None, record: TicketRecord
 ) -> tuple[str, str] | None:
-    """This ticket's message in the thread, if an earlier attempt posted it."""
+    """This ticket's message, if an earlier attempt posted it: in the thread, else among the
+    newest messages of the channel (or of the DM, for a member ID)."""
     try:
-        response = await client.conversations_replies(
-            channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-        )
+        if thread_ts:
+            response = await client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+            )
+        else:
+            if channel.startswith(("U", "W")):  # a member: their DM with the app
+                opened = await client.conversations_open(users=channel)
+                channel = str((opened.get("channel") or {}).get("id") or channel)
+            response = await client.conversations_history(channel=channel, include_all_metadata=True, limit=50)
     except SlackApiError as exc:
         if _passing(exc):
             raise TransientFailure(f"Slack: {exc.response.get('error')}") from exc
-        return None
+        return None  # cannot look (a missing scope, say): post
     for message in response.get("messages") or []:
         if _announces(message, record):
             return channel, str(message["ts"])

@@ -54,6 +54,8 @@ class FakeSlack:
     """Per method: how many next calls answer HTTP 429 with ``Retry-After: 1``."""
     responses: list[dict[str, Any]] = field(default_factory=list)
     """Messages posted to a ``response_url`` (``{url}/response/...``), as Slack received them."""
+    on_post: Any = None
+    """Called (with the posted message) after each ``chat.postMessage`` is stored."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -195,6 +197,8 @@ class FakeSlack:
         if metadata:
             message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.messages[(channel, ts)] = message
+        if self.on_post is not None:
+            self.on_post(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -214,6 +218,26 @@ class FakeSlack:
         if str(args.get("include_all_metadata")).lower() not in ("1", "true"):
             found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
         return {"ok": True, "messages": found, "has_more": len(replies) + 1 > limit}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users") or "")
+        if not users.startswith("U") or "," in users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel (or DM), newest first."""
+        channel = str(args.get("channel"))
+        if not channel.startswith("D") and channel not in self.member_channels:
+            return {"ok": False, "error": "not_in_channel"}
+        found = sorted(
+            (m for (c, _), m in self.messages.items() if c == channel and not m.get("thread_ts")),
+            key=lambda m: m["ts"],
+            reverse=True,
+        )[: int(args.get("limit") or 100)]
+        if str(args.get("include_all_metadata")).lower() not in ("1", "true"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        return {"ok": True, "messages": found, "has_more": False}
 
     def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel")), str(args.get("message_ts"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -326,3 +327,47 @@ def test_a_suptask_create_whose_answer_is_lost_is_named_by_its_created_webhook_n
     assert list(fake_suptask.tickets) == [ticket_id]
     posted = [c for c in bot.slack.calls_to("chat.postMessage") if "#42" in str(c.args.get("text"))]
     assert len(posted) == 1
+
+
+@pytest.mark.parametrize("where", ["channel", "dm"])
+def test_a_kill_right_after_the_ticket_message_is_posted_does_not_post_it_again(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+    where: str,
+) -> None:
+    env = env_of(bot_settings, port=free_port(), delivery_lease_seconds=1)
+    first = BotProcess(env, tmp_path)
+    processes.append(first)
+
+    def announced() -> list[dict[str, Any]]:
+        return [m for m in list(fake_slack.messages.values()) if (m.get("metadata") or {}).get("event_type")]
+
+    fake_slack.on_post = lambda m: os.kill(first.process.pid, signal.SIGKILL) if m.get("metadata") else None
+    with httpx.Client(timeout=10) as http:
+        sender = SlackSender(first.url, SIGNING_SECRET, http)
+        wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+        if where == "channel":
+            sender.slash_command("printer jams")
+        else:
+            sender.global_shortcut()
+        wait_until(lambda: any(v.get("submit") for v in fake_slack.views.values()), what="the form")
+        view = next(v for v in fake_slack.views.values() if v.get("submit"))
+        sender.submit(view, {"ticket_title": "printer jams", "field:ci_floor": "1"})
+        wait_until(lambda: first.process.poll() is not None, timeout=15, what="the kill after the post")
+    fake_slack.on_post = None
+    assert len(announced()) == 1 and len(fake_siit.requests) == 1
+
+    processes.append(BotProcess(env, tmp_path))
+    database = str(bot_settings["database_url"]).removeprefix("sqlite:///")
+
+    def delivered() -> bool:
+        with sqlite3.connect(database) as connection:
+            return connection.execute("select status from outbox").fetchall() == [("done",)]
+
+    wait_until(delivered, timeout=20, what="the announcement step finished after the restart")
+    assert len(announced()) == 1
+    assert announced()[0]["channel"] == ("C100" if where == "channel" else "D100")
+    assert len(fake_siit.requests) == 1
