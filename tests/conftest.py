@@ -11,7 +11,7 @@ import pytest
 
 from bot.bootstrap import create_app
 from bot.config import load_settings
-from tests.fakes.bot_process import BotProcess
+from tests.fakes.bot_process import BotProcess, env_of, free_port
 from tests.fakes.servers import RunningServer, ServerLoop, wait_until
 from tests.fakes.siit_api import FakeSiit
 from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
@@ -163,3 +163,21 @@ def processes() -> Iterator[list[BotProcess]]:
     yield started
     for process in started:
         process.stop()
+
+
+WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def suptask_process_env(bot_settings: dict[str, Any], fake_suptask: FakeSuptask, tmp_path: Path) -> dict[str, str]:
+    """The environment of an app process on Suptask (forms file, webhook on), on a free port."""
+    (tmp_path / "forms.yml").write_text(FORMS_YAML)
+    return env_of(
+        bot_settings,
+        port=free_port(),
+        ticket_backend="suptask",
+        suptask_api_token=SUPTASK_TOKEN,
+        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
+        suptask_webhook_secret=WEBHOOK_SECRET,
+        forms_file=tmp_path / "forms.yml",
+    )

@@ -6,16 +6,12 @@ from __future__ import annotations
 import socket
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import SUPTASK_TOKEN
-from tests.fakes.bot_process import BotProcess, env_of, free_port
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import FORMS_YAML
+from tests.conftest import WEBHOOK_SECRET
+from tests.fakes.bot_process import BotProcess
 
-WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
 CHUNK = b"x" * 65536
 TOTAL = 60 * 1024 * 1024
 
@@ -59,19 +55,9 @@ def stream(port: int, path: str, *, declared: bool) -> bytes:
 @pytest.mark.parametrize("path", ["/slack/events", "/webhooks/suptask?secret=" + WEBHOOK_SECRET])
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
 def test_an_oversized_body_is_refused_without_being_buffered(
-    bot_settings: dict[str, Any], fake_suptask: FakeSuptask, tmp_path: Path, path: str, declared: bool
+    suptask_process_env: dict[str, str], tmp_path: Path, path: str, declared: bool
 ) -> None:
-    (tmp_path / "forms.yml").write_text(FORMS_YAML)
-    env = env_of(
-        bot_settings,
-        port=free_port(),
-        ticket_backend="suptask",
-        suptask_api_token=SUPTASK_TOKEN,
-        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
-        suptask_webhook_secret=WEBHOOK_SECRET,
-        forms_file=tmp_path / "forms.yml",
-    )
-    process = BotProcess(env, tmp_path)
+    process = BotProcess(suptask_process_env, tmp_path)
     try:
         time.sleep(0.5)
         before = rss_kib(process.process.pid)

@@ -4,39 +4,25 @@ with its secret in the URL, a forged request): no token, secret or e-mail addres
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import SIGNING_SECRET, SLACK_TOKEN, SUPTASK_TOKEN, RunningBot
-from tests.fakes.bot_process import BotProcess, env_of, free_port
+from tests.conftest import SIGNING_SECRET, SLACK_TOKEN, SUPTASK_TOKEN, WEBHOOK_SECRET, RunningBot
+from tests.fakes.bot_process import BotProcess
 from tests.fakes.servers import wait_until
 from tests.fakes.siit_data import REQUESTER
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_client import SlackSender
 from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import FORMS_YAML, IMPACT_FIELD
-
-WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
+from tests.fakes.suptask_data import IMPACT_FIELD
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO"])
 def test_the_process_output_keeps_every_secret_and_email(
-    level: str, bot_settings: dict[str, Any], fake_slack: FakeSlack, fake_suptask: FakeSuptask, tmp_path: Path
+    level: str, suptask_process_env: dict[str, str], fake_slack: FakeSlack, fake_suptask: FakeSuptask, tmp_path: Path
 ) -> None:
-    (tmp_path / "forms.yml").write_text(FORMS_YAML)
-    env = env_of(
-        bot_settings,
-        port=free_port(),
-        log_level=level,
-        ticket_backend="suptask",
-        suptask_api_token=SUPTASK_TOKEN,
-        suptask_api_url=fake_suptask.url + "/api/v2/public",  # type: ignore[attr-defined]
-        suptask_webhook_secret=WEBHOOK_SECRET,
-        forms_file=tmp_path / "forms.yml",
-    )
-    process = BotProcess(env, tmp_path)
+    process = BotProcess({**suptask_process_env, "LOG_LEVEL": level}, tmp_path)
     try:
         with httpx.Client(timeout=10) as http:
             bot = RunningBot(SlackSender(process.url, SIGNING_SECRET, http), fake_slack, None, process.url)  # type: ignore[arg-type]
