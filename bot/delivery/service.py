@@ -199,12 +199,11 @@ class TicketDelivery:
                 await self._park(item, request, BackendError(f"internal error ({type(exc).__name__})"), refused=False)
 
     async def _file_and_announce(self, item: OutboxItem, request: TicketRequest) -> None:
-        form = await self._catalog.get(request.form_id)
-        ticket = request.new_ticket(form)
         record: TicketRecord | None = None
-        if item.status == FILED:
+        if item.status == FILED:  # announcing only: no form, no helpdesk call
             record = await self._desk.store.get(self.backend, str((item.result or {}).get("id")))
         if record is None:
+            ticket = request.new_ticket(await self._catalog.get(request.form_id))
             created = await self._created(item, ticket)
             record = self._desk.record(ticket, created)
             try:

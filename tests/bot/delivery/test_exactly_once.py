@@ -29,6 +29,9 @@ from tests.fakes.suptask_api import FakeSuptask
 from tests.fakes.suptask_data import IMPACT_FIELD
 
 BASE_TS = 1_700_000_000
+SIIT_LIMIT, SIIT_WINDOW = 40, 2.0
+# The app's budget with a margin for the time a call takes to reach Siit, and a short lease.
+LIMITED = {"siit_rate_limit": SIIT_LIMIT, "siit_rate_window_seconds": 2.5, "delivery_lease_seconds": 1}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -134,22 +137,15 @@ def test_a_burst_against_a_rate_limited_siit_files_each_message_once_within_its_
     tmp_path: Path,
     processes: list[BotProcess],
 ) -> None:
-    fake_siit.rate_limit, fake_siit.rate_window = 40, 2.0
+    fake_siit.rate_limit, fake_siit.rate_window = SIIT_LIMIT, SIIT_WINDOW
     messages = seed_requests(fake_slack, 200)
-    env = env_of(
-        bot_settings,
-        port=free_port(),
-        delivery_lease_seconds=1,
-        siit_rate_limit=40,
-        siit_rate_window_seconds=2.5,  # a margin for the time a call takes to reach Siit
-    )
-    bot = BotProcess(env, tmp_path)
+    bot = BotProcess(env_of(bot_settings, port=free_port(), **LIMITED), tmp_path)
     processes.append(bot)
     react_to_all(bot.url, messages)
     wait_for_announcements(fake_slack, messages, timeout=120)
     time.sleep(2)
     assert_each_filed_and_announced_once(fake_slack, fake_siit, messages)
-    assert fake_siit.max_calls_in_window() <= 40
+    assert fake_siit.max_calls_in_window() <= SIIT_LIMIT
 
 
 def test_two_instances_on_one_postgresql_share_siits_limit_and_file_each_message_once(
@@ -159,19 +155,18 @@ def test_two_instances_on_one_postgresql_share_siits_limit_and_file_each_message
     tmp_path: Path,
     processes: list[BotProcess],
 ) -> None:
-    fake_siit.rate_limit, fake_siit.rate_window = 40, 2.0
+    fake_siit.rate_limit, fake_siit.rate_window = SIIT_LIMIT, SIIT_WINDOW
     messages = seed_requests(fake_slack, 200)
     with fresh_postgres_database() as url:
-        settings = {**bot_settings, "database_url": url, "delivery_lease_seconds": 1}
-        limits = {"siit_rate_limit": 40, "siit_rate_window_seconds": 2.5}
-        bots = [BotProcess(env_of(settings, port=free_port(), **limits), tmp_path) for _ in range(2)]
+        settings = {**bot_settings, "database_url": url}
+        bots = [BotProcess(env_of(settings, port=free_port(), **LIMITED), tmp_path) for _ in range(2)]
         processes.extend(bots)
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda pair: react_to_all(pair[0].url, pair[1]), [(bots[0], messages), (bots[1], messages)]))
         wait_for_announcements(fake_slack, messages, timeout=120)
         time.sleep(2)
         assert_each_filed_and_announced_once(fake_slack, fake_siit, messages)
-        assert fake_siit.max_calls_in_window() <= 40
+        assert fake_siit.max_calls_in_window() <= SIIT_LIMIT
         for bot in bots:
             bot.stop()
 
