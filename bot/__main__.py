@@ -1,54 +1,79 @@
-"""``python -m bot`` serves the app; ``check`` validates the configuration; ``outbox`` lists and
-re-queues tickets waiting for the helpdesk."""
+"""``python -m bot`` serves the app; ``check`` validates the configuration and reaches the
+helpdesk; ``outbox`` lists and re-queues tickets waiting for the helpdesk; ``manifest`` prints
+the Slack app manifest for a URL or for Socket Mode. Every start-up problem is one line on
+stderr and a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sys
 
-import uvicorn
+MIN_PYTHON = (3, 11)
 
-from bot.admin import run_outbox_command
-from bot.bootstrap import create_app
-from bot.check import check
-from bot.config import DatabaseSettings, SettingsError, load_database_settings, load_settings
-from bot.forms_file import FormsFileError
-from bot.logs import configure_logging
-from bot.storage.database import safe_url, wait_for_database
+if sys.version_info < MIN_PYTHON:  # before importing anything that needs a newer Python
+    print(f"error: Python 3.11 or newer is required (this is {sys.version.split()[0]})", file=sys.stderr)
+    sys.exit(2)
 
-USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all]]"
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+
+import uvicorn  # noqa: E402
+
+from bot.admin import run_outbox_command  # noqa: E402
+from bot.bootstrap import create_app  # noqa: E402
+from bot.check import check  # noqa: E402
+from bot.config import SettingsError, load_database_settings, load_settings  # noqa: E402
+from bot.forms_file import FormsFileError  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
+from bot.manifest import ManifestError, manifest_text  # noqa: E402
+from bot.startup import database_problem, slack_problem  # noqa: E402
+
+USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all] | manifest (--url URL | --socket)]"
 
 
-def unreachable(database: DatabaseSettings) -> int:
-    """0 once the database answers; else 3, after one line saying why."""
-    problem = asyncio.run(wait_for_database(database.database_url, seconds=database.database_wait_seconds))
-    if problem:
-        print(f"error: database unreachable at {safe_url(database.database_url)}: {problem}", file=sys.stderr)
-        return 3
+def fail(problem: str, code: int) -> int:
+    print(f"error: {problem}", file=sys.stderr)
+    return code
+
+
+def manifest(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot manifest", description="Print the Slack app manifest.")
+    parser.add_argument("--url", help="the app's public https:// address (its /slack/events is filled in)")
+    parser.add_argument("--socket", action="store_true", help="Socket Mode: no request URLs")
+    options = parser.parse_args(args)
+    try:
+        print(manifest_text(url=options.url, socket=options.socket), end="")
+    except ManifestError as exc:
+        return fail(str(exc), 2)
     return 0
 
 
-def main(argv: list[str]) -> int:
-    command = argv[1:2]
-    if command == ["check"]:
-        return check(print)
-    if command and command != ["outbox"]:
-        print(USAGE, file=sys.stderr)
-        return 2
+def outbox(args: list[str]) -> int:
+    """The database alone, not the Slack and helpdesk secrets."""
     try:
-        if command == ["outbox"]:  # the database alone, not the Slack and helpdesk secrets
-            database = load_database_settings()
-            return unreachable(database) or run_outbox_command(database.database_url, argv[2:], print)
+        database = load_database_settings()
+    except SettingsError as exc:
+        return fail(str(exc), 2)
+    if problem := asyncio.run(database_problem(database)):
+        return fail(problem, 3)
+    return run_outbox_command(database.database_url, args, print)
+
+
+def serve() -> int:
+    try:
         settings = load_settings()
-        if failed := unreachable(settings):
-            return failed
+    except SettingsError as exc:
+        return fail(str(exc), 2)
+    level = settings.log_level.upper()
+    configure_logging(level, secrets=settings.secret_values(), json_lines=settings.log_format == "json")
+    if problem := asyncio.run(database_problem(settings)):
+        return fail(problem, 3)
+    if problem := asyncio.run(slack_problem(settings)):
+        return fail(problem, 4)
+    try:
         app = create_app(settings)
     except (SettingsError, FormsFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    level = settings.log_level.upper()
-    configure_logging(level, secrets=settings.secret_values())
+        return fail(str(exc), 2)
     # uvicorn formats each access-log line's arguments before the logger drops them, which cost
     # ~4 % of CPU under load at WARNING; only keep the access log where it would be printed.
     access_log = logging.getLevelName(level) <= logging.INFO
@@ -56,6 +81,20 @@ def main(argv: list[str]) -> int:
         app, host=settings.host, port=settings.port, log_level=level.lower(), access_log=access_log, log_config=None
     )
     return 0
+
+
+def main(argv: list[str]) -> int:
+    command, args = argv[1:2], argv[2:]
+    if not command:
+        return serve()
+    if command == ["check"] and not args:
+        return check(print)
+    if command == ["outbox"]:
+        return outbox(args)
+    if command == ["manifest"]:
+        return manifest(args)
+    print(USAGE, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

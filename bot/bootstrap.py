@@ -30,7 +30,7 @@ from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
 from bot.body_limit import BodyLimit
 from bot.catalog import FormCatalog
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.listener_pool import ListenerPool
@@ -42,6 +42,7 @@ from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
 from bot.slack.notify import SlackNotifier
 from bot.slack.ticket_thread import TicketThread
+from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
@@ -188,21 +189,35 @@ def create_app(settings: Settings) -> Starlette:
         ticket_emoji=settings.ticket_emoji,
         authorization=TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids),
     )
-    signing_secret = settings.slack_signing_secret.get_secret_value()
-    bolt_app = create_bolt_app(client=slack_client, signing_secret=signing_secret, deps=deps)
+    bolt_app = create_bolt_app(client=slack_client, deps=deps)
     listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
         bolt_app.async_dispatch,
         workers=settings.listener_workers,
         max_defer_seconds=settings.listener_max_defer_seconds,
     )
-    endpoint = SlackEndpoint(
-        app=bolt_app, signing_secret=signing_secret, max_body_bytes=settings.max_body_bytes, listeners=listeners
-    )
     routes = [
-        Route("/slack/events", endpoint.handle, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", Readiness(engine=engine).handle, methods=["GET"]),
     ]
+    front: SlackEndpoint | SocketModeEndpoint
+    if settings.slack_app_token is not None:
+        front = SocketModeEndpoint(
+            app=bolt_app,
+            app_token=settings.slack_app_token.get_secret_value(),
+            client=slack_client,
+            listeners=listeners,
+            ping_interval=settings.socket_ping_seconds,
+        )
+    else:
+        if settings.slack_signing_secret is None:
+            raise SettingsError("SLACK_SIGNING_SECRET is required unless SLACK_APP_TOKEN turns Socket Mode on")
+        front = SlackEndpoint(
+            app=bolt_app,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            max_body_bytes=settings.max_body_bytes,
+            listeners=listeners,
+        )
+        routes.append(Route("/slack/events", front.handle, methods=["POST"]))
     if settings.ticket_backend == "suptask" and settings.suptask_webhook_secret is not None:
         webhook = SuptaskWebhook(
             secret=settings.suptask_webhook_secret.get_secret_value(),
@@ -231,6 +246,8 @@ def create_app(settings: Settings) -> Starlette:
         gc.freeze()
         # One keep-alive session for every Slack call instead of a new connection per call.
         slack_client.session = aiohttp.ClientSession()
+        if isinstance(front, SocketModeEndpoint):
+            await front.connect()
         tasks = [asyncio.create_task(catalog.warm()), asyncio.create_task(delivery.run_worker())]
         if settings.ticket_backend == "siit":  # Siit has no webhooks
             tasks.append(asyncio.create_task(poller.run()))
@@ -239,7 +256,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             for task in tasks:
                 task.cancel()
-            await endpoint.close()
+            await front.close()
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -41,7 +51,10 @@ class DatabaseSettings(BaseSettings):
 
 class Settings(DatabaseSettings):
     slack_bot_token: SecretStr
-    slack_signing_secret: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    """Required over HTTP; not used in Socket Mode."""
+    slack_app_token: SecretStr | None = None
+    """An app-level token (``xapp-...``, scope ``connections:write``) turns Socket Mode on."""
     slack_api_url: str = "https://slack.com/api/"
 
     ticket_backend: Literal["siit", "suptask"] = "siit"
@@ -66,6 +79,10 @@ class Settings(DatabaseSettings):
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: SecretStr | None = None
+    """With a token, ``/metrics`` answers ``Authorization: Bearer <token>`` from anywhere;
+    without one, only clients on loopback or private networks."""
 
     form_cache_seconds: float = Field(default=300.0, gt=0)
     backend_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -79,6 +96,7 @@ class Settings(DatabaseSettings):
     listener_workers: int = Field(default=16, ge=1, le=512)
     listener_max_defer_seconds: float = Field(default=0.5, ge=0, le=2.0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
+    socket_ping_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("siit_services", "ticket_emoji", "agent_slack_ids", mode="before")
     @classmethod
@@ -87,10 +105,23 @@ class Settings(DatabaseSettings):
             return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
-    def _upper_case(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_level_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token (xapp-...); unset it to receive requests over HTTP")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
 
     @field_validator("slack_api_url")
     @classmethod
@@ -99,8 +130,16 @@ class Settings(DatabaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret set, so that no log line can show one."""
-        secrets = (self.slack_bot_token, self.slack_signing_secret, self.siit_api_token, self.suptask_api_token)
-        return [s.get_secret_value() for s in (*secrets, self.suptask_webhook_secret) if s is not None]
+        secrets = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.siit_api_token,
+            self.suptask_api_token,
+            self.suptask_webhook_secret,
+            self.metrics_token,
+        )
+        return [s.get_secret_value() for s in secrets if s is not None]
 
     @field_validator("suptask_webhook_secret")
     @classmethod
@@ -110,25 +149,51 @@ class Settings(DatabaseSettings):
             raise ValueError(f"must be at least {MIN_WEBHOOK_SECRET} characters (leave it unset to turn webhooks off)")
         return value
 
-    @model_validator(mode="after")
-    def _backend_settings(self) -> Settings:
-        if self.ticket_backend == "siit":
-            if not _present(self.siit_api_token):
-                raise ValueError("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
-            if not self.siit_services and not self.forms_file.is_file():
-                raise ValueError(
-                    "SIIT_SERVICES must name at least one Siit service UID (wa_...) or FORMS_FILE list them"
-                )
-        if self.ticket_backend == "suptask":
-            if not _present(self.suptask_api_token):
-                raise ValueError("SUPTASK_API_TOKEN is required when TICKET_BACKEND=suptask")
-            if not self.forms_file.is_file():
-                raise ValueError(f"FORMS_FILE {self.forms_file} does not exist; Suptask forms are declared there")
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem_at_once(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Settings:
+        """Settings that depend on each other are checked even when a field failed, so that a
+        newcomer sees every problem in one message instead of one per start."""
+        missing = requirements(data) if isinstance(data, Mapping) else []
+        try:
+            settings: Settings = handler(data)
+        except ValidationError as exc:
+            raise _with_problems(exc, missing) from None
+        if missing:
+            raise _with_problems(None, missing)
+        return settings
 
 
-def _present(secret: SecretStr | None) -> bool:
-    return secret is not None and bool(secret.get_secret_value().strip())
+def requirements(values: Mapping[str, Any]) -> list[str]:
+    """What is missing given the other settings: read from the raw values, before validation."""
+
+    def given(name: str) -> bool:
+        value = values.get(name)
+        return value is not None and bool(str(value).strip())
+
+    problems = []
+    if not given("slack_signing_secret") and not given("slack_app_token"):
+        problems.append("SLACK_SIGNING_SECRET is required (or SLACK_APP_TOKEN, xapp-..., for Socket Mode)")
+    backend = str(values.get("ticket_backend") or "siit").lower()
+    forms_file = Path(str(values.get("forms_file") or "forms.yml"))
+    if backend == "siit":
+        if not given("siit_api_token"):
+            problems.append("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
+        if not given("siit_services") and not forms_file.is_file():
+            problems.append("SIIT_SERVICES must name at least one Siit service UID (wa_...) or FORMS_FILE list them")
+    if backend == "suptask":
+        if not given("suptask_api_token"):
+            problems.append("SUPTASK_API_TOKEN is required when TICKET_BACKEND=suptask")
+        if not forms_file.is_file():
+            problems.append(f"FORMS_FILE {forms_file} does not exist; Suptask forms are declared there")
+    return problems
+
+
+def _with_problems(exc: ValidationError | None, problems: list[str]) -> ValidationError:
+    details: list[InitErrorDetails] = list(exc.errors()) if exc else []  # type: ignore[arg-type]
+    for problem in problems:
+        details.append({"type": PydanticCustomError("requirement", problem), "loc": (), "input": None})
+    return ValidationError.from_exception_data("Settings", details)
 
 
 class SettingsError(Exception):

@@ -1,18 +1,22 @@
 """Logging for the served app: one format for the app's, uvicorn's and the libraries' lines,
 and a filter on the handler that takes secrets and personal data out of every line, whichever
 logger wrote it (tokens and e-mail addresses in a library's DEBUG dump, ``?secret=`` in an
-access-log line)."""
+access-log line). ``LOG_FORMAT=json`` writes one JSON object per line, with the values a call
+passes as ``extra=`` (``ticket_id``, ``outbox_id``, ...) as fields of their own."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 QUERY_SECRET = re.compile(r"([?&](?:secret|token|api_key|apikey)=)[^&\s\"']*", re.IGNORECASE)
 SLACK_TOKEN = re.compile(r"\bx(?:ox[abposr]|app)-[\w-]+")
+STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 class Redactor(logging.Filter):
@@ -37,12 +41,36 @@ class Redactor(logging.Filter):
             record.exc_text = self.redact(record.exc_text)
         if redacted != message:
             record.msg, record.args = redacted, None
+        for name, value in fields(record).items():
+            if isinstance(value, str):
+                setattr(record, name, self.redact(value))
         return True
 
 
-def configure_logging(level: str, *, secrets: Iterable[str]) -> None:
+def fields(record: logging.LogRecord) -> dict[str, object]:
+    """What the call passed as ``extra=``."""
+    return {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES and not k.startswith("_")}
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(fields(record))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str, *, secrets: Iterable[str], json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonLines() if json_lines else logging.Formatter(FORMAT))
     handler.addFilter(Redactor(secrets))
     root = logging.getLogger()
     root.handlers = [handler]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "tests" / "schemas" / "slack" / "manifest.schema.1.0.0.json"
+SCHEMA = ROOT / "manifests" / "schema" / "manifest.schema.1.0.0.json"
 
 
 def manifest() -> dict[str, object]:

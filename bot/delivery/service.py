@@ -195,7 +195,9 @@ class TicketDelivery:
                 reason = f"temporarily unavailable ({type(exc).__name__})"
                 await self._delay(item, request, BackendUnavailable(reason), uncertain=True)
             else:
-                log.exception("outbox item %d failed in a way a retry cannot fix; parked", item.id)
+                log.exception(
+                    "outbox item %d failed in a way a retry cannot fix; parked", item.id, extra={"outbox_id": item.id}
+                )
                 await self._park(item, request, BackendError(f"internal error ({type(exc).__name__})"), refused=False)
 
     async def _file_and_announce(self, item: OutboxItem, request: TicketRequest) -> None:
@@ -219,14 +221,24 @@ class TicketDelivery:
                     await self._outbox.keep_result(item, asdict(created))
                 raise
             if not kept:
-                log.warning("outbox item %d: lease lost while filing %s; left to its new holder", item.id, created.id)
+                log.warning(
+                    "outbox item %d: lease lost while filing %s; left to its new holder",
+                    item.id,
+                    created.id,
+                    extra={"outbox_id": item.id},
+                )
                 return
             uncertain = False
         else:
             uncertain = item.uncertain
         await self._listener.filed(request, record, uncertain=uncertain)
         if not await self._outbox.done(item, ticket_id=record.ticket_id):
-            log.warning("outbox item %d: lease lost after announcing %s", item.id, record.friendly_id)
+            log.warning(
+                "outbox item %d: lease lost after announcing %s",
+                item.id,
+                record.friendly_id,
+                extra={"outbox_id": item.id},
+            )
 
     async def _created(self, item: OutboxItem, ticket: NewTicket) -> CreatedTicket:
         """The helpdesk's ticket for this item: kept from an earlier attempt, found after a lost
@@ -241,7 +253,12 @@ class TicketDelivery:
                 reason = f"could not check for the ticket already made: {exc.reason}"
                 raise BackendUnavailable(reason, maybe_done=True) from exc
             if found is not None:
-                log.info("outbox item %d: the helpdesk had made %s already; adopted it", item.id, found.friendly_id)
+                log.info(
+                    "outbox item %d: the helpdesk had made %s already; adopted it",
+                    item.id,
+                    found.friendly_id,
+                    extra={"outbox_id": item.id},
+                )
                 return found
         return await backend.create_ticket(ticket)
 
@@ -261,7 +278,13 @@ class TicketDelivery:
     async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool) -> None:
         attempts = item.attempts + 1
         if attempts >= self._max_attempts:
-            log.warning("outbox item %d parked after %d attempts: %s", item.id, attempts, exc.reason)
+            log.warning(
+                "outbox item %d parked after %d attempts: %s",
+                item.id,
+                attempts,
+                exc.reason,
+                extra={"outbox_id": item.id},
+            )
             await self._park(item, request, exc, refused=False)
             return
         backoff = min(self._max_delay, self._first_delay * 2 ** (attempts - 1)) * (0.8 + random.random() * 0.4)
@@ -270,7 +293,14 @@ class TicketDelivery:
         due = self._clock() + max(backoff, exc.retry_after or 0.0)
         if exc.retry_after:
             self._paused_until = max(self._paused_until, self._clock() + exc.retry_after)
-        log.info("outbox item %d: %s; attempt %d, next in %.1fs", item.id, exc.reason, attempts, due - self._clock())
+        log.info(
+            "outbox item %d: %s; attempt %d, next in %.1fs",
+            item.id,
+            exc.reason,
+            attempts,
+            due - self._clock(),
+            extra={"outbox_id": item.id},
+        )
         if not await self._outbox.retry_at(item, due, exc.reason, uncertain=uncertain):
             return
         if item.attempts == 0 and item.status != FILED:
@@ -280,7 +310,9 @@ class TicketDelivery:
         if not await self._outbox.park(item, exc.reason):
             return
         if item.status == FILED:  # the ticket exists; only its announcement could not be made
-            log.warning("outbox item %d: ticket filed but not announced: %s", item.id, exc.reason)
+            log.warning(
+                "outbox item %d: ticket filed but not announced: %s", item.id, exc.reason, extra={"outbox_id": item.id}
+            )
             return
         notice = self._listener.refused(request, exc) if refused else self._listener.gave_up(request, exc)
         await self._tell(notice)

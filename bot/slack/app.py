@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import (
@@ -20,10 +23,26 @@ from bot.slack.deps import Deps
 from bot.slack.ticket_message import LINK_ACTION
 
 
-def create_bolt_app(*, client: AsyncWebClient, signing_secret: str, deps: Deps) -> AsyncApp:
-    """Bolt's request verification is off: ``bot.web.SlackEndpoint`` verifies every signature
-    before a request reaches Bolt, unconditionally; verifying twice cost ~3 % of CPU under load."""
-    app = AsyncApp(client=client, signing_secret=signing_secret, request_verification_enabled=False)
+class _TokenFromEnvironment(logging.Filter):
+    """Bolt reads ``SLACK_BOT_TOKEN`` from the environment even when given a client, and then
+    warns at every start that the token will be unused: it is the client's own token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
+        logger.addFilter(_TokenFromEnvironment())
+    return logger
+
+
+def create_bolt_app(*, client: AsyncWebClient, deps: Deps) -> AsyncApp:
+    """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
+    signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
+    under load); in Socket Mode nothing is signed."""
+    app = AsyncApp(client=client, signing_secret="", request_verification_enabled=False, logger=bolt_logger())
     for module in (command, shortcuts, reactions, picker, options, submission, retry, ticket_actions, thread_sync):
         module.register(app, deps)
 

@@ -14,13 +14,15 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from tests.fakes.block_kit import view_problems
+from tests.fakes.slack_socket import FakeSocketMode
 
 TRIGGER_SECONDS = 3.0
 BOT_USER_ID = "UBOT"
 TEAM_ID = "T0001"
+APP_TOKEN = "xapp-1-A0001-test-app-token"
 
 
 def mint_trigger_id(issued_at: float | None = None) -> str:
@@ -56,6 +58,7 @@ class FakeSlack:
     """Messages posted to a ``response_url`` (``{url}/response/...``), as Slack received them."""
     on_post: Any = None
     """Called (with the posted message) after each ``chat.postMessage`` is stored."""
+    socket_mode: FakeSocketMode = field(default_factory=lambda: FakeSocketMode(app_token=APP_TOKEN))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -97,6 +100,7 @@ class FakeSlack:
             routes=[
                 Route("/api/{method}", self._endpoint, methods=["GET", "POST"]),
                 Route("/response/{key}", self._response_url, methods=["POST"]),
+                WebSocketRoute("/socket-mode", self.socket_mode.serve),
             ]
         )
 
@@ -134,6 +138,11 @@ class FakeSlack:
             error = queued.pop(0) if queued else None
         if limited:
             return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=429, headers={"Retry-After": "1"})
+        if method == "apps.connections.open":
+            if auth != f"Bearer {self.socket_mode.app_token}":
+                return _error("invalid_auth")
+            ws_url = self.url.replace("http://", "ws://") + "/socket-mode"  # type: ignore[attr-defined]
+            return JSONResponse({"ok": True, "url": ws_url})
         if auth != f"Bearer {self.token}" and args.get("token") != self.token:
             return _error("invalid_auth")
         if error:

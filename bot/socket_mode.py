@@ -1,0 +1,90 @@
+"""Socket Mode: Slack's requests arrive over a WebSocket the app opens (no public URL needed),
+handled like the HTTP ones: envelopes whose answer Slack ignores are acknowledged at once and
+their listeners run after, in the same pool; the others (view submissions, options) are answered
+with what the listener returns. Bolt's own envelope helpers build the requests and responses."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.listener_pool import ListenerPool
+from bot.request_shape import DEFERRED_INTERACTIONS, interaction_problem
+
+log = logging.getLogger(__name__)
+
+
+def answer_is_ignored(request: SocketModeRequest) -> bool:
+    """Events, commands and the interactions whose answer Slack does not read."""
+    if request.type in ("events_api", "slash_commands"):
+        return True
+    payload = request.payload
+    return request.type == "interactive" and isinstance(payload, dict) and payload.get("type") in DEFERRED_INTERACTIONS
+
+
+def envelope_problem(request: SocketModeRequest) -> str | None:
+    """What Bolt's payload helpers would trip over; such an envelope is acknowledged and dropped."""
+    if not isinstance(request.payload, dict):
+        return "payload is not an object"
+    if request.type == "interactive":
+        return interaction_problem(request.payload)
+    if request.type == "events_api" and not isinstance(request.payload.get("event"), dict):
+        return "events_api without an event"
+    return None
+
+
+class SocketModeEndpoint:
+    def __init__(
+        self,
+        *,
+        app: AsyncApp,
+        app_token: str,
+        client: AsyncWebClient,
+        listeners: ListenerPool[AsyncBoltRequest],
+        ping_interval: float = 10.0,
+    ) -> None:
+        self._app = app
+        self._listeners = listeners
+        self._app_token = app_token
+        self._web_client = client
+        self._ping_interval = ping_interval
+        self._client: SocketModeClient | None = None
+
+    async def _handle(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
+        self._listeners.request_arrived()
+        started = time.time()
+        problem = envelope_problem(request)
+        if problem or answer_is_ignored(request):
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+            if problem:
+                log.warning("dropped a Socket Mode envelope of type %s: %s", request.type, problem)
+                return
+            body = request.payload
+            self._listeners.submit(AsyncBoltRequest(mode="socket_mode", body=body, headers=build_headers(request)))
+            return
+        response = await run_async_bolt_app(self._app, request)
+        await send_async_response(client, request, response, started)
+
+    async def connect(self) -> None:
+        """Opens the WebSocket (the client, which holds an aiohttp session, needs a running loop)."""
+        self._client = SocketModeClient(
+            app_token=self._app_token, web_client=self._web_client, ping_interval=self._ping_interval, logger=log
+        )
+        self._client.socket_mode_request_listeners.append(self._handle)
+        await self._client.connect()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        """Stop taking envelopes, then finish what was acknowledged (bounded by Slack's 3 s)."""
+        if self._client is not None:
+            await self._client.close()  # type: ignore[no-untyped-call]
+        await self._listeners.close(3.0)
