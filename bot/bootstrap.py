@@ -31,10 +31,12 @@ from bot.backends.suptask import SuptaskBackend
 from bot.body_limit import BodyLimit
 from bot.catalog import FormCatalog
 from bot.config import Settings, SettingsError
+from bot.delivery.counted import CountedListener
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.listener_pool import ListenerPool
-from bot.readiness import Readiness
+from bot.metrics import MeasuredTransport, Metrics, MetricsEndpoint, timed
+from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack.app import create_bolt_app
@@ -136,9 +138,10 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app. Raises ``FormsFileError`` for a bad forms file."""
+    metrics = Metrics(backend=settings.ticket_backend)
+    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
     http_client = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.backend_timeout_seconds),
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        timeout=httpx.Timeout(settings.backend_timeout_seconds), transport=MeasuredTransport(transport, metrics)
     )
     forms_file = load_forms(settings)
     engine = create_engine(settings.database_url)
@@ -165,7 +168,7 @@ def create_app(settings: Settings) -> Starlette:
         catalog=catalog,
         outbox=outbox,
         thread_claims=thread_claims,
-        listener=notifier,
+        listener=CountedListener(notifier, metrics),
         max_attempts=settings.delivery_attempts,
         first_delay_seconds=settings.delivery_first_delay_seconds,
         poll_seconds=settings.delivery_poll_seconds,
@@ -195,9 +198,16 @@ def create_app(settings: Settings) -> Starlette:
         workers=settings.listener_workers,
         max_defer_seconds=settings.listener_max_defer_seconds,
     )
+    metrics_endpoint = MetricsEndpoint(
+        metrics=metrics,
+        outbox=outbox,
+        token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+        queue_length=listeners.queued,
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", Readiness(engine=engine).handle, methods=["GET"]),
+        Route("/readyz", Readiness(engine=engine, slack=SlackAuth(client=slack_client)).handle, methods=["GET"]),
+        Route("/metrics", metrics_endpoint.handle, methods=["GET"]),
     ]
     front: SlackEndpoint | SocketModeEndpoint
     if settings.slack_app_token is not None:
@@ -207,6 +217,7 @@ def create_app(settings: Settings) -> Starlette:
             client=slack_client,
             listeners=listeners,
             ping_interval=settings.socket_ping_seconds,
+            observe_ack=metrics.ack_seconds.observe,
         )
     else:
         if settings.slack_signing_secret is None:
@@ -217,7 +228,8 @@ def create_app(settings: Settings) -> Starlette:
             max_body_bytes=settings.max_body_bytes,
             listeners=listeners,
         )
-        routes.append(Route("/slack/events", front.handle, methods=["POST"]))
+        acknowledged = timed(front.handle, lambda _response, seconds: metrics.ack_seconds.observe(seconds))
+        routes.append(Route("/slack/events", acknowledged, methods=["POST"]))
     if settings.ticket_backend == "suptask" and settings.suptask_webhook_secret is not None:
         webhook = SuptaskWebhook(
             secret=settings.suptask_webhook_secret.get_secret_value(),
@@ -227,7 +239,11 @@ def create_app(settings: Settings) -> Starlette:
             thread_claims=thread_claims,
             outbox=outbox,
         )
-        routes.append(Route("/webhooks/suptask", webhook.handle, methods=["POST"]))
+        counted = timed(
+            webhook.handle,
+            lambda response, _seconds: metrics.webhook(response.status_code, b'"duplicate"' in response.body),
+        )
+        routes.append(Route("/webhooks/suptask", counted, methods=["POST"]))
     poller = StatusPoller(
         backend=backend,
         tickets=store,

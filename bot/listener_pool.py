@@ -43,6 +43,10 @@ class ListenerPool(Generic[Job]):
         """Call for every request as it arrives: listeners give way while they keep coming."""
         self._last_arrival = asyncio.get_running_loop().time()
 
+    def queued(self) -> int:
+        """Acknowledged requests whose listener has not started."""
+        return self._queue.qsize() if self._queue is not None else 0
+
     def submit(self, job: Job) -> None:
         loop = asyncio.get_running_loop()
         if self._queue is None:

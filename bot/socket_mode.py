@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
@@ -52,6 +53,7 @@ class SocketModeEndpoint:
         client: AsyncWebClient,
         listeners: ListenerPool[AsyncBoltRequest],
         ping_interval: float = 10.0,
+        observe_ack: Callable[[float], None] = lambda _seconds: None,
     ) -> None:
         self._app = app
         self._listeners = listeners
@@ -59,6 +61,7 @@ class SocketModeEndpoint:
         self._web_client = client
         self._ping_interval = ping_interval
         self._client: SocketModeClient | None = None
+        self._observe_ack = observe_ack
 
     async def _handle(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
         self._listeners.request_arrived()
@@ -66,6 +69,7 @@ class SocketModeEndpoint:
         problem = envelope_problem(request)
         if problem or answer_is_ignored(request):
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+            self._observe_ack(time.time() - started)
             if problem:
                 log.warning("dropped a Socket Mode envelope of type %s: %s", request.type, problem)
                 return
@@ -74,6 +78,7 @@ class SocketModeEndpoint:
             return
         response = await run_async_bolt_app(self._app, request)
         await send_async_response(client, request, response, started)
+        self._observe_ack(time.time() - started)
 
     async def connect(self) -> None:
         """Opens the WebSocket (the client, which holds an aiohttp session, needs a running loop)."""

@@ -29,6 +29,15 @@ class SlackOrigin:
     """The claimed thread the ticket lives in; the confirmation is a reply there."""
     via_reaction: bool = False
 
+    @property
+    def entry_point(self) -> str:
+        """How the person asked: ``reaction``, ``message_shortcut``, ``global_shortcut`` or ``command``."""
+        if self.via_reaction:
+            return "reaction"
+        if self.message_ts:
+            return "message_shortcut"
+        return "command" if self.channel_id else "global_shortcut"
+
 
 @dataclass(frozen=True)
 class TicketRequest:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
@@ -26,6 +27,12 @@ from bot.storage.tickets import TicketRecord
 
 PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
 WAITING = (PENDING, FILED)
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    counts: dict[str, int]
+    oldest_waiting_at: float | None
 
 
 @dataclass(frozen=True)
@@ -250,6 +257,15 @@ class OutboxStore:
             )
         return int(result.rowcount)
 
+    async def stats(self) -> OutboxStats:
+        """Per status, how many items, and when the oldest was first recorded (for metrics)."""
+        query = select(outbox.c.status, func.count(), func.min(outbox.c.created_at)).group_by(outbox.c.status)
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        counts = {str(r[0]): int(r[1]) for r in rows}
+        oldest = [_epoch(r[2]) for r in rows if r[0] in WAITING and r[2] is not None]
+        return OutboxStats(counts=counts, oldest_waiting_at=min(oldest) if oldest else None)
+
     async def count(self, status: str) -> int:
         async with self._engine.connect() as connection:
             query = select(func.count()).select_from(outbox).where(outbox.c.status == status)
@@ -272,6 +288,11 @@ async def _record_ticket(connection: AsyncConnection, record: TicketRecord) -> N
     )
     if known.first() is None:
         await connection.execute(tickets.insert().values(**asdict(record)))
+
+
+def _epoch(moment: datetime) -> float:
+    """SQLite gives the server's UTC time without a zone; PostgreSQL gives it with one."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _token() -> str:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
+
 from bot.readiness import STUCK_SECONDS, Readiness
 from bot.storage.database import create_engine, migrate
 from bot.storage.outbox import OutboxStore
+from tests.conftest import RunningBot, StartBot
+from tests.fakes.slack_api import FakeSlack
 
 
 def test_an_outbox_nobody_delivers_is_not_ready(tmp_path: Path) -> None:
@@ -26,3 +30,18 @@ def test_an_outbox_nobody_delivers_is_not_ready(tmp_path: Path) -> None:
     fresh, stuck = asyncio.run(scenario())
     assert fresh is None
     assert stuck is not None and stuck.startswith("outbox stuck")
+
+
+def test_slack_is_asked_once_a_minute_at_most(bot: RunningBot) -> None:
+    assert httpx.get(bot.url + "/readyz").status_code == 200
+    assert len(bot.slack.calls_to("auth.test")) == 1
+    assert httpx.get(bot.url + "/readyz").status_code == 200
+    assert len(bot.slack.calls_to("auth.test")) == 1  # asked at most once a minute
+
+
+def test_a_revoked_token_at_the_first_check_is_the_reason(start_bot: StartBot, fake_slack: FakeSlack) -> None:
+    bot = start_bot()
+    fake_slack.token = "xoxb-rotated-elsewhere"  # the app's token no longer works
+    answer = httpx.get(bot.url + "/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["reason"] == "Slack refused the bot token: invalid_auth"
