@@ -63,12 +63,10 @@ def test_a_filed_ticket_is_counted_and_its_helpdesk_call_timed(bot: RunningBot) 
 def test_a_refusal_and_a_waiting_ticket_show(start_bot: StartBot) -> None:
     bot = start_bot(delivery_first_delay_seconds=60)
     bot.siit.failures.extend([("/v1/requests", 400), ("/v1/requests", 503)])
-    for title in ("refused", "delayed"):
+    for calls, title in enumerate(("refused", "delayed"), start=1):
         view = bot.open_modal(title)
         bot.sender.submit(view, {"field:ci_floor": "1"})
-        wait_until(
-            lambda: len(bot.siit.calls_to("POST", "/v1/requests")) >= (1 if title == "refused" else 2), what=title
-        )
+        wait_until(lambda n=calls: len(bot.siit.calls_to("POST", "/v1/requests")) >= n, what=title)
     wait_until(
         lambda: value(scrape(bot.url), "tickets_total", entry_point="command", backend="siit", outcome="refused") == 1,
         what="the refusal counted",
