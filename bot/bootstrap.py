@@ -270,9 +270,10 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await front.close()  # acknowledged listeners finish (bounded), then stop
             for task in tasks:
                 task.cancel()
-            await front.close()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()

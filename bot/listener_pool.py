@@ -82,3 +82,6 @@ class ListenerPool(Generic[Job]):
                 await asyncio.wait_for(self._queue.join(), grace_seconds)
         for worker in self._workers:
             worker.cancel()
+        # Let each cancelled listener run its clean-up (an outbox lease given back) before the
+        # resources it needs are closed.
+        await asyncio.gather(*self._workers, return_exceptions=True)

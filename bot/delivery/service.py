@@ -176,6 +176,13 @@ class TicketDelivery:
             self._held[item.id] = item
         try:
             yield
+        except asyncio.CancelledError:
+            # The process is stopping: hand the items to the next worker now rather than when
+            # their leases run out (shielded: this task is being cancelled).
+            with contextlib.suppress(Exception):
+                released = await asyncio.shield(self._outbox.release(items, now=self._clock()))
+                log.info("released %d outbox item(s) under way at shutdown", released)
+            raise
         finally:
             for item in items:
                 self._held.pop(item.id, None)

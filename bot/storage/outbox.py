@@ -161,6 +161,20 @@ class OutboxStore:
             )
         return int(result.rowcount)
 
+    async def release(self, items: Iterable[OutboxItem], *, now: float) -> int:
+        """Give up the leases still held of these items (a stopping process), due at once for
+        another worker; each stays uncertain, so its step is checked before it is done again."""
+        held = [(item.id, item.lease_token) for item in items]
+        if not held:
+            return 0
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox)
+                .where(tuple_(outbox.c.id, outbox.c.lease_token).in_(held), outbox.c.status.in_(WAITING))
+                .values(due_at=now, lease_token=None)
+            )
+        return int(result.rowcount)
+
     async def keep_result(self, item: OutboxItem, result: dict[str, Any]) -> bool:
         """The helpdesk's answer, kept when it could not be recorded with the ticket, so that no
         retry files it again."""
