@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from bot.authorization import TicketAuthorization
 from bot.backends.base import TicketBackend
+from bot.backends.budget import RequestBudget
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
@@ -76,16 +77,31 @@ def load_forms(settings: Settings) -> FormsFile | None:
     return forms_file
 
 
+def siit_budget(settings: Settings, engine: AsyncEngine) -> RequestBudget:
+    """Siit's limit is per token: every instance on the database counts against one budget, and
+    polling keeps a third of it free for people."""
+    token = settings.siit_api_token.get_secret_value() if settings.siit_api_token else ""
+    return SharedRequestBudget(
+        engine=engine,
+        name="siit:" + hashlib.sha256(token.encode()).hexdigest()[:16],
+        limit=settings.siit_rate_limit,
+        per_seconds=settings.siit_rate_window_seconds,
+        reserve=settings.siit_rate_limit // 3,
+    )
+
+
 def create_backend(
-    settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None, engine: AsyncEngine
+    settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None, budget: RequestBudget
 ) -> TicketBackend:
+    """``budget`` paces Siit's calls (``siit_budget``); Suptask's limit is not shared this way."""
     retry = RetryPolicy(
         attempts=settings.backend_attempts,
         backoff_seconds=settings.backend_backoff_seconds,
         max_wait_seconds=settings.backend_max_wait_seconds,
     )
     if settings.ticket_backend == "suptask":
-        assert settings.suptask_api_token is not None and forms_file is not None  # checked by Settings, load_forms
+        if settings.suptask_api_token is None or forms_file is None:
+            raise SettingsError("Suptask needs SUPTASK_API_TOKEN and a FORMS_FILE")
         return SuptaskBackend(
             client=client,
             api_url=settings.suptask_api_url,
@@ -93,22 +109,13 @@ def create_backend(
             forms_file=forms_file,
             retry=retry,
         )
-    assert settings.siit_api_token is not None  # checked by Settings
+    if settings.siit_api_token is None:
+        raise SettingsError("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
     forms = forms_file.forms if forms_file else ()
-    token = settings.siit_api_token.get_secret_value()
-    # Siit's limit is per token: every instance on the database counts against one budget, and
-    # polling keeps a third of it free for people.
-    budget = SharedRequestBudget(
-        engine=engine,
-        name="siit:" + hashlib.sha256(token.encode()).hexdigest()[:16],
-        limit=settings.siit_rate_limit,
-        per_seconds=settings.siit_rate_window_seconds,
-        reserve=settings.siit_rate_limit // 3,
-    )
     return SiitBackend(
         client=client,
         api_url=settings.siit_api_url,
-        api_token=token,
+        api_token=settings.siit_api_token.get_secret_value(),
         budget=budget,
         service_ids=settings.siit_services or [f.form_id for f in forms],
         retry=retry,
@@ -146,7 +153,7 @@ def create_app(settings: Settings) -> Starlette:
     forms_file = load_forms(settings)
     engine = create_engine(settings.database_url)
     slack_client = create_slack_client(settings)
-    backend = create_backend(settings, client=http_client, forms_file=forms_file, engine=engine)
+    backend = create_backend(settings, client=http_client, forms_file=forms_file, budget=siit_budget(settings, engine))
     store = TicketStore(engine=engine)
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)

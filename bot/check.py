@@ -1,14 +1,31 @@
-"""``python -m bot check``: validate settings and the forms file without serving, and say
-what was found."""
+"""``python -m bot check``: validate settings and the forms file without serving, reach the
+helpdesk once with its token, and print each form with a Block Kit Builder link, so that an
+admin sees the modal people will get without opening Slack."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import sys
 from collections.abc import Callable
+from urllib.parse import quote
 
-from bot.bootstrap import load_forms
-from bot.config import SettingsError, load_settings
-from bot.forms_file import FormsFileError
+import httpx
+
+from bot.backends.base import BackendError, ChecksConnection, TicketBackend
+from bot.backends.budget import LocalRequestBudget
+from bot.bootstrap import create_backend, load_forms
+from bot.config import Settings, SettingsError, load_settings
+from bot.forms.model import Draft
+from bot.forms.view import build_form_view
+from bot.forms_file import FormsFile, FormsFileError
+
+BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder#"
+
+
+def builder_link(view: dict[str, object]) -> str:
+    """Slack's Block Kit Builder opens the view given after ``#`` (URL-encoded JSON)."""
+    return BLOCK_KIT_BUILDER + quote(json.dumps(view, separators=(",", ":")), safe="")
 
 
 def check(say: Callable[[str], object]) -> int:
@@ -21,9 +38,18 @@ def check(say: Callable[[str], object]) -> int:
     say(f"backend: {settings.ticket_backend}")
     if settings.ticket_backend == "siit" and settings.siit_services:
         say("siit services: " + ", ".join(settings.siit_services))
+    describe_forms_file(settings, forms_file, say)
+    problem = asyncio.run(reach_helpdesk(settings, forms_file, say))
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def describe_forms_file(settings: Settings, forms_file: FormsFile | None, say: Callable[[str], object]) -> None:
     if forms_file is None:
         say("forms file: none (routing: every channel opens the first service)")
-        return 0
+        return
     say(f"forms file: {settings.forms_file}")
     for form in forms_file.forms:
         channels = ", ".join(form.channels) or "no channels"
@@ -35,4 +61,31 @@ def check(say: Callable[[str], object]) -> int:
     say(f"routing: default {default}")
     for channel, form_id in forms_file.routing.channels.items():
         say(f"  {channel} -> {form_id}")
-    return 0
+
+
+async def reach_helpdesk(settings: Settings, forms_file: FormsFile | None, say: Callable[[str], object]) -> str | None:
+    """The helpdesk asked once whether it takes the token, then each form read and shown; the
+    first problem, or ``None``."""
+    async with httpx.AsyncClient(timeout=settings.backend_timeout_seconds) as client:
+        budget = LocalRequestBudget(
+            limit=settings.siit_rate_limit, per_seconds=settings.siit_rate_window_seconds, reserve=0
+        )
+        backend = create_backend(settings, client=client, forms_file=forms_file, budget=budget)
+        try:
+            if isinstance(backend, ChecksConnection):
+                await backend.check_connection()
+        except BackendError as exc:
+            return f"{backend.display_name} refused or could not be reached: {exc.reason}"
+        say(f"{backend.display_name}: reached, token accepted")
+        return await show_forms(backend, say)
+
+
+async def show_forms(backend: TicketBackend, say: Callable[[str], object]) -> str | None:
+    for form_id in backend.form_ids():
+        try:
+            form = await backend.load_form(form_id)
+        except BackendError as exc:
+            return f"form {form_id} cannot be read: {exc.reason}"
+        view = build_form_view(form=form, draft=Draft(form_id=form.id), choices=[], private_metadata="{}")
+        say(f"form {form.id} {form.name!r}: {len(form.fields)} fields; preview: {builder_link(view.to_dict())}")
+    return None

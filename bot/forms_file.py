@@ -6,9 +6,10 @@ file to route channels to services and add labelled fields. Pure: reading the fi
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -63,7 +64,30 @@ class FieldSpec(Strict):
             raise ValueError(f"a {self.type} field needs options")
         if self.options and self.type not in ("select", "multi_select", "checkbox"):
             raise ValueError(f"a {self.type} field takes no options")
+        if (self.min is not None or self.max is not None) and self.type != "number":
+            raise ValueError(f"a {self.type} field takes no min or max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
+        self._default_fits()
         return self
+
+    def _default_fits(self) -> None:
+        """A default Slack would refuse (an option it does not offer, a number out of range) fails
+        here, at start, instead of when someone opens the form."""
+        if self.default is None:
+            return
+        if self.options:
+            values = [o.value for o in self.options]
+            given = self.default if isinstance(self.default, list) else [self.default]
+            for value in given:
+                if str(value) not in values:
+                    hint = _did_you_mean(str(value), values)
+                    raise ValueError(f"default {value!r} is not one of the options {values}{hint}")
+        elif self.type == "number":
+            if not isinstance(self.default, int | float) or isinstance(self.default, bool):
+                raise ValueError(f"default {self.default!r} is not a number")
+            if (self.min is not None and self.default < self.min) or (self.max is not None and self.default > self.max):
+                raise ValueError(f"default {self.default:g} is outside min..max")
 
     def to_field(self) -> FormField:
         kind, multiple = KIND_OF_TYPE[self.type]
@@ -151,12 +175,16 @@ class FormsFileError(Exception):
 def parse_forms_file(text: str, *, source: str = "forms file") -> FormsFile:
     try:
         data = yaml.safe_load(text)
+        root = yaml.compose(text)
     except yaml.YAMLError as exc:
-        raise FormsFileError(f"{source}: not valid YAML: {exc}".splitlines()[0]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FormsFileError(f"{where}: not valid YAML: {problem}") from None
     try:
         return FormsFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise FormsFileError(f"{source}: {describe(exc)}") from None
+        raise FormsFileError(describe(exc, source=source, root=root)) from None
 
 
 def load_forms_file(path: Path) -> FormsFile:
@@ -167,7 +195,19 @@ def load_forms_file(path: Path) -> FormsFile:
     return parse_forms_file(text, source=str(path))
 
 
-def describe(exc: ValidationError) -> str:
+MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): FormsFile,
+    ("forms",): FormSpec,
+    ("forms", "fields"): FieldSpec,
+    ("forms", "fields", "options"): OptionSpec,
+    ("routing",): RoutingSpec,
+}
+"""Which model a mapping is, by its key path without list indices (for unknown-key hints)."""
+
+
+def describe(exc: ValidationError, *, source: str, root: yaml.Node | None) -> str:
+    """``forms.yml:12:7: forms[0].fields[1].type: 'dropdwn' is not one of ...; did you mean ...?``:
+    the first root cause, where it is in the file, and how many more there are."""
     errors = exc.errors(include_url=False)
     # A list that lost an invalid item also reports itself as too short: keep the root causes.
     errors = [
@@ -175,16 +215,71 @@ def describe(exc: ValidationError) -> str:
         for e in errors
         if not any(len(o["loc"]) > len(e["loc"]) and o["loc"][: len(e["loc"])] == e["loc"] for o in errors)
     ]
-    error = errors[0]
-    path = key_path(error["loc"])
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    # A misspelt key is one problem, not "unknown key" plus "missing key": name the unknown one.
+    missing = [e for e in errors if e["type"] == "missing" and not _explained_by(e, unknown)]
+    others = [e for e in errors if e["type"] not in ("extra_forbidden", "missing")]
+    ordered = unknown + others + missing
+    error = ordered[0]
+    loc = tuple(part for part in error["loc"] if isinstance(part, int) or not _internal(part))
+    path = key_path(loc)
     if error["type"] == "literal_error":
+        choices = [str(c) for c in get_args(FieldType)] if loc and loc[-1] == "type" else []
         expected = error.get("ctx", {}).get("expected", "")
-        message = f"{error.get('input')!r} is not one of {expected}"
+        message = f"{error.get('input')!r} is not one of {expected}{_did_you_mean(str(error.get('input')), choices)}"
+    elif error["type"] == "missing":
+        message = f"missing key {loc[-1]!r}"
+        path = key_path(loc[:-1])
+    elif error["type"] == "extra_forbidden":
+        known = list(MODEL_AT.get(_shape(loc[:-1]), BaseModel).model_fields)
+        message = f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), known)}"
     else:
         message = str(error["msg"]).removeprefix("Value error, ")
-    more = len(errors) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{path}: {message}{suffix}" if path else message + suffix
+    more = len(ordered) - 1 - sum(1 for e in errors if e["type"] == "missing" and _explained_by(e, unknown))
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+    mark = _mark(root, loc, key=error["type"] == "extra_forbidden")
+    where = f"{source}:{mark[0]}:{mark[1]}" if mark else source
+    return f"{where}: {path}: {message}{suffix}" if path else f"{where}: {message}{suffix}"
+
+
+def _explained_by(missing: Any, unknown: list[Any]) -> bool:
+    """A missing key that an unknown key beside it is a misspelling of."""
+    parent, name = missing["loc"][:-1], str(missing["loc"][-1])
+    return any(u["loc"][:-1] == parent and difflib.get_close_matches(str(u["loc"][-1]), [name]) for u in unknown)
+
+
+def _did_you_mean(given: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(given, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _internal(part: str) -> bool:
+    return "[" in part or "function-" in part
+
+
+def _shape(loc: tuple[int | str, ...]) -> tuple[str, ...]:
+    return tuple(part for part in loc if isinstance(part, str))
+
+
+def _mark(root: yaml.Node | None, loc: tuple[int | str, ...], *, key: bool) -> tuple[int, int] | None:
+    """Line and column (from 1) of the node at ``loc``: the key itself for an unknown key, else
+    the deepest node that exists (the mapping a missing key belongs in)."""
+    node, found = root, root
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            node = None if pair is None else (pair[0] if key and last else pair[1])
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            break
+        found = node
+    if found is None:
+        return None
+    return found.start_mark.line + 1, found.start_mark.column + 1
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:
@@ -192,7 +287,7 @@ def key_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif "[" in part or "function-" in part:
+        elif _internal(part):
             continue
         else:
             path += f".{part}" if path else part

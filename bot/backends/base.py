@@ -127,3 +127,13 @@ class FindsCreatedTickets(Protocol):
     async def find_created(self, ticket: NewTicket, *, since: float) -> CreatedTicket | None:
         """The ticket this create made, if the helpdesk has one made at or after ``since`` (a Unix time)."""
         ...
+
+
+@runtime_checkable
+class ChecksConnection(Protocol):
+    """A helpdesk that can be asked, harmlessly, whether it answers and takes the token."""
+
+    async def check_connection(self) -> None:
+        """Returns when the helpdesk answered and accepted the token; raises ``BackendError``
+        (``BackendUnavailable`` when it could not be reached) with the reason otherwise."""
+        ...

@@ -151,6 +151,9 @@ class SiitBackend:
         status = result.get("status") if isinstance(result, dict) else None
         return status if isinstance(status, str) else None
 
+    async def check_connection(self) -> None:
+        await self._request("GET", "/ping")
+
     async def is_agent(self, person: Person) -> bool:
         """An admin or agent in Siit's users directory, found by the member's Slack email."""
         user = await self._siit_user(person)

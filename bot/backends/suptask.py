@@ -19,6 +19,9 @@ PUBLIC = ["requester"]
 INTERNAL = ["responder"]
 
 
+NO_TICKET = "00000000-0000-0000-0000-000000000000"
+
+
 class SuptaskBackend:
     name = "suptask"
     display_name = "Suptask"
@@ -73,6 +76,17 @@ class SuptaskBackend:
 
     async def fetch_status(self, ticket_id: str) -> str | None:
         return None  # Suptask cannot read tickets; its webhooks push status changes
+
+    async def check_connection(self) -> None:
+        """Suptask has no endpoint that only reads: a change to a ticket that cannot exist is
+        refused with 404 once the token is accepted, and changes nothing."""
+        try:
+            await self._request("PATCH", f"/ticket/{NO_TICKET}", json={})
+        except BackendUnavailable:
+            raise
+        except BackendError as exc:
+            if exc.status != 404:
+                raise
 
     def _spec(self, form_id: str) -> FormSpec:
         spec = self._forms.form(form_id)

@@ -1,12 +1,25 @@
+"""``python -m bot check`` as an admin runs it, against the fake helpdesks over HTTP: the forms
+file described, the helpdesk reached once with the token, each form shown with a Block Kit
+Builder link that opens the modal people will get; every problem one line on stderr."""
+
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
+
+from tests.conftest import SIIT_TOKEN, SUPTASK_TOKEN
+from tests.fakes.block_kit import view_problems
+from tests.fakes.siit_api import FakeSiit
+from tests.fakes.suptask_api import FakeSuptask
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_ENV = {"SLACK_BOT_TOKEN": "xoxb-check-token", "SLACK_SIGNING_SECRET": "check-secret"}
+LINK = re.compile(r"preview: (https://app\.slack\.com/block-kit-builder#\S+)")
 
 
 def run_check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -23,20 +36,63 @@ def run_check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProces
     )
 
 
-def test_check_prints_forms_fields_and_routes(tmp_path: Path) -> None:
+def suptask_env(fake_suptask: FakeSuptask, token: str = SUPTASK_TOKEN) -> dict[str, str]:
+    url = fake_suptask.url + "/api/v2/public"  # type: ignore[attr-defined]
+    return {"TICKET_BACKEND": "suptask", "SUPTASK_API_TOKEN": token, "SUPTASK_API_URL": url}
+
+
+def previews(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(unquote(link.split("#", 1)[1])) for link in LINK.findall(stdout)]
+
+
+def test_check_prints_forms_fields_routes_and_a_preview_per_form(tmp_path: Path, fake_suptask: FakeSuptask) -> None:
     (tmp_path / "forms.yml").write_text((ROOT / "forms.example.yml").read_text())
-    result = run_check(tmp_path, {"TICKET_BACKEND": "suptask", "SUPTASK_API_TOKEN": "tok"})
+    result = run_check(tmp_path, suptask_env(fake_suptask))
     assert result.returncode == 0, result.stderr
     assert "form 96d140f8-bd0f-4b46-a115-c19e090bb79c 'IT help' (C076K6Y74L1), 3 fields" in result.stdout
     assert "field 9682a666-b6b2-4f5e-833d-cb4430799317 'Business impact': select required" in result.stdout
     assert "C0HRHRHR1 -> 0b6c3c8e-4f1e-4c1b-9a43-2b7d1e4f5a10" in result.stdout
+    assert "Suptask: reached, token accepted" in result.stdout
+    views = previews(result.stdout)
+    assert len(views) == 2
+    for view in views:
+        assert view["type"] == "modal" and view_problems(view) == []
+    labels = [block["label"]["text"] for block in views[0]["blocks"] if "label" in block]  # type: ignore[index, union-attr]
+    assert labels[:2] == ["Title", "Description"] and "Business impact" in labels
+    assert [(c.method, c.path.rsplit("/", 1)[-1]) for c in fake_suptask.calls] == [
+        ("PATCH", "00000000-0000-0000-0000-000000000000")
+    ]  # one harmless call; nothing changed
+    assert fake_suptask.tickets == {}
+
+
+def test_check_reads_siits_services_and_pings_once(tmp_path: Path, fake_siit: FakeSiit) -> None:
+    url = fake_siit.url + "/v1"  # type: ignore[attr-defined]
+    env = {"SIIT_API_TOKEN": SIIT_TOKEN, "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers,wa_access"}
+    result = run_check(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert len(fake_siit.calls_to("GET", "/v1/ping")) == 1
+    views = previews(result.stdout)
+    assert len(views) == 2 and all(view_problems(v) == [] for v in views)
+
+
+def test_a_refused_token_is_one_line(tmp_path: Path, fake_siit: FakeSiit, fake_suptask: FakeSuptask) -> None:
+    (tmp_path / "forms.yml").write_text((ROOT / "forms.example.yml").read_text())
+    url = fake_siit.url + "/v1"  # type: ignore[attr-defined]
+    for env in (
+        suptask_env(fake_suptask, token="wrong-token"),
+        {"SIIT_API_TOKEN": "wrong", "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers"},
+    ):
+        result = run_check(tmp_path, env)
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "refused or could not be reached" in lines[0], result.stderr
 
 
 def test_check_fails_on_a_bad_forms_file(tmp_path: Path) -> None:
     (tmp_path / "forms.yml").write_text("forms: [{form_id: a, name: A, fields: [{field_id: x, label: X, type: nope}]}]")
     result = run_check(tmp_path, {"TICKET_BACKEND": "suptask", "SUPTASK_API_TOKEN": "tok"})
     assert result.returncode == 1
-    assert "forms.yml: forms[0].fields[0].type: 'nope' is not one of" in result.stderr
+    assert "forms.yml:1:70: forms[0].fields[0].type: 'nope' is not one of" in result.stderr
 
 
 def test_check_fails_when_suptask_forms_have_no_channels(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,18 +35,59 @@ BAD_FILES = [
     ("forms: [{form_id: a, name: A}]\nrouting: {channels: {C0123456: b}}", "routing.channels.C0123456: form 'b'"),
     ("forms: [{form_id: a, name: A}]\nrouting: {channels: {random: a}}", "'random' is not a Slack channel ID"),
     ("forms: [{form_id: a, name: A}, {form_id: a, name: B}]", "two forms have the same form_id"),
-    ("forms: [{form_id: a, name: A, colour: red}]", "forms[0].colour: Extra inputs are not permitted"),
+    ("forms: [{form_id: a, name: A, colour: red}]", "forms[0].colour: unknown key 'colour'"),
     ("forms: []", "forms: "),
-    ("", "forms: Field required"),
+    ("", "missing key 'forms'"),
     ("forms: [{form_id: a", "not valid YAML"),
+    ("forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: selct}]}]", "did you mean 'select'?"),
+    ("forms: [{form_id: a, nmae: A}]", "forms[0].nmae: unknown key 'nmae'; did you mean 'name'?"),
+    (
+        "forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: select, options: [Low], default: Lo}]}]",
+        "forms[0].fields[0]: default 'Lo' is not one of the options ['Low']; did you mean 'Low'?",
+    ),
+    (
+        "forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: multi_select, options: [A, B], "
+        "default: [A, C]}]}]",
+        "default 'C' is not one of the options",
+    ),
+    ("forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: number, min: 9, max: 2}]}]", "min 9"),
+    ("forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: number, max: 2, default: 3}]}]", "outside"),
+    ("forms: [{form_id: a, name: A, fields: [{field_id: f, label: F, type: text, min: 1}]}]", "takes no min or max"),
 ]
+
+WHERE = [
+    # (file, line:column of the problem)
+    (
+        "forms:\n  - form_id: a\n    name: A\n    fields:\n      - field_id: f2\n        label: G\n"
+        "        type: dropdwn\n",
+        "forms.yml:7:15: forms[0].fields[0].type: 'dropdwn' is not one of",
+    ),
+    ("forms:\n  - form_id: a\n    name: A\n    colour: red\n", "forms.yml:4:5: forms[0].colour: unknown key"),
+    ("forms:\n  - form_id: a\n    fields: []\n", "forms.yml:2:5: forms[0]: missing key 'name'"),
+    ("forms:\n  - {form_id: a\n", "forms.yml:3:1: not valid YAML"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHERE)
+def test_problems_name_their_line_and_column(text: str, expected: str) -> None:
+    with pytest.raises(FormsFileError) as refused:
+        parse_forms_file(text, source="forms.yml")
+    assert str(refused.value).startswith(expected)
+
+
+def test_a_misspelt_key_is_one_problem_not_also_a_missing_one() -> None:
+    with pytest.raises(FormsFileError) as refused:
+        parse_forms_file("forms: [{form_id: a, name: A, fields: [{feild_id: f, label: F, type: text}]}]")
+    message = str(refused.value)
+    assert "unknown key 'feild_id'; did you mean 'field_id'?" in message
+    assert "more problem" not in message
 
 
 @pytest.mark.parametrize(("text", "message"), BAD_FILES)
 def test_bad_files_are_refused_with_the_key_path(text: str, message: str) -> None:
     with pytest.raises(FormsFileError) as refused:
         parse_forms_file(text, source="forms.yml")
-    assert str(refused.value).startswith("forms.yml: ")
+    assert re.match(r"forms\.yml(:\d+:\d+)?: ", str(refused.value))
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
 

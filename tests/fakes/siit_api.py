@@ -72,6 +72,7 @@ class FakeSiit:
     def asgi(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/v1/ping", self._ping, methods=["GET"]),
                 Route("/v1/services/{uid}", self._service, methods=["GET"]),
                 Route("/v1/users", self._list_users, methods=["GET"]),
                 Route("/v1/requests", self._create_request, methods=["POST"]),
@@ -116,6 +117,11 @@ class FakeSiit:
         if request.method == "POST" and not request.headers.get("content-type", "").startswith("application/json"):
             return body, _error(415, "Send JSON.")
         return body, None
+
+    async def _ping(self, request: Request) -> Response:
+        """Answers when the token works (api-notes: ``GET /v1/ping``); the body shape is not documented."""
+        _, refused = await self._enter(request)
+        return refused or JSONResponse({"result": "pong"})
 
     async def _service(self, request: Request) -> Response:
         _, refused = await self._enter(request)

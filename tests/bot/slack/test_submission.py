@@ -142,6 +142,8 @@ def test_the_ticket_record_remembers_where_the_ticket_lives(bot: RunningBot, bot
             return int(connection.execute(f"select count(*) from {table}").fetchone()[0])
 
     wait_until(lambda: count("drafts") == 0, what="the draft discarded once filed")
+    # The item is marked done just after the announcement (which discards the draft).
+    wait_until(lambda: count("outbox where status = 'done'") == 1, what="the outbox item done")
     with sqlite3.connect(database) as connection:
         connection.row_factory = sqlite3.Row
         (row,) = connection.execute("select * from tickets").fetchall()
