@@ -4,19 +4,38 @@ Mode), so that a wrong token shows at start instead of at the first request."""
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import DatabaseSettings, Settings
-from bot.storage.database import safe_url, wait_for_database
+from bot.storage.database import create_engine, migrate, safe_url, wait_for_database
 
 SLACK_TIMEOUT_SECONDS = 10
 
 
 async def database_problem(database: DatabaseSettings) -> str | None:
+    """Why the database cannot be used: unreachable (after waiting), or its schema cannot be
+    brought up to date (a read-only database, a user without DDL rights)."""
+    where = safe_url(database.database_url)
     problem = await wait_for_database(database.database_url, seconds=database.database_wait_seconds)
-    return f"database unreachable at {safe_url(database.database_url)}: {problem}" if problem else None
+    if problem:
+        return f"database unreachable at {where}: {problem}"
+    engine = create_engine(database.database_url)
+    alembic = logging.getLogger("alembic")
+    level = alembic.level
+    alembic.setLevel(logging.WARNING)  # the app's own start logs the migrations once
+    try:
+        await migrate(engine)
+    except Exception as exc:  # any driver or migration error: one line, never a traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return f"database at {where} cannot be migrated: {type(exc).__name__}: {first}"
+    finally:
+        alembic.setLevel(level)
+        await engine.dispose()
+    return None
 
 
 async def slack_problem(settings: Settings) -> str | None:

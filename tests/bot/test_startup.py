@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.bot_process import BotProcess, env_of, free_port
+from tests.fakes.postgres import admin_sql, fresh_postgres_database
 from tests.fakes.slack_api import APP_TOKEN, FakeSlack
 
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+ ")
@@ -92,3 +93,13 @@ def test_json_logs_are_one_object_per_line(bot_settings: dict[str, Any], tmp_pat
     records = [json.loads(line) for line in lines]
     assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
     assert any(r["logger"] == "uvicorn.access" for r in records)
+
+
+def test_a_database_that_cannot_be_migrated_is_one_line(bot_settings: dict[str, Any], tmp_path: Path) -> None:
+    with fresh_postgres_database() as url:
+        name = url.rsplit("/", 1)[1]
+        admin_sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+        result = run(env_of(bot_settings, port=free_port(), database_url=url, database_wait_seconds=1), tmp_path)
+    line = one_line(result)
+    assert result.returncode == 3
+    assert line.startswith("error: database at postgresql") and "cannot be migrated" in line
