@@ -184,7 +184,7 @@ def parse_forms_file(text: str, *, source: str = "forms file") -> FormsFile:
     try:
         return FormsFile.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise FormsFileError(describe(exc, source=source, root=root)) from None
+        raise FormsFileError(describe(exc, source=source, root=root, data=data)) from None
 
 
 def load_forms_file(path: Path) -> FormsFile:
@@ -205,7 +205,7 @@ MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
 """Which model a mapping is, by its key path without list indices (for unknown-key hints)."""
 
 
-def describe(exc: ValidationError, *, source: str, root: yaml.Node | None) -> str:
+def describe(exc: ValidationError, *, source: str, root: yaml.Node | None, data: Any = None) -> str:
     """``forms.yml:12:7: forms[0].fields[1].type: 'dropdwn' is not one of ...; did you mean ...?``:
     the first root cause, where it is in the file, and how many more there are."""
     errors = exc.errors(include_url=False)
@@ -221,16 +221,16 @@ def describe(exc: ValidationError, *, source: str, root: yaml.Node | None) -> st
     others = [e for e in errors if e["type"] not in ("extra_forbidden", "missing")]
     ordered = unknown + others + missing
     error = ordered[0]
-    loc = tuple(part for part in error["loc"] if isinstance(part, int) or not _internal(part))
+    loc = in_file(data, error["loc"], missing=error["type"] == "missing")
     path = key_path(loc)
     if error["type"] == "literal_error":
         choices = [str(c) for c in get_args(FieldType)] if loc and loc[-1] == "type" else []
         expected = error.get("ctx", {}).get("expected", "")
         message = f"{error.get('input')!r} is not one of {expected}{_did_you_mean(str(error.get('input')), choices)}"
-    elif error["type"] == "missing":
+    elif error["type"] == "missing" and loc:
         message = f"missing key {loc[-1]!r}"
         path = key_path(loc[:-1])
-    elif error["type"] == "extra_forbidden":
+    elif error["type"] == "extra_forbidden" and loc:
         known = list(MODEL_AT.get(_shape(loc[:-1]), BaseModel).model_fields)
         message = f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), known)}"
     else:
@@ -242,6 +242,24 @@ def describe(exc: ValidationError, *, source: str, root: yaml.Node | None) -> st
     return f"{where}: {path}: {message}{suffix}" if path else f"{where}: {message}{suffix}"
 
 
+def in_file(data: Any, loc: tuple[int | str, ...], *, missing: bool) -> tuple[int | str, ...]:
+    """The parts of pydantic's location that are keys and indices of the file (pydantic adds the
+    names of union members and validators); a missing key, last, is kept."""
+    kept: list[int | str] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif missing and index == len(loc) - 1:
+            pass
+        else:
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
 def _explained_by(missing: Any, unknown: list[Any]) -> bool:
     """A missing key that an unknown key beside it is a misspelling of."""
     parent, name = missing["loc"][:-1], str(missing["loc"][-1])
@@ -251,10 +269,6 @@ def _explained_by(missing: Any, unknown: list[Any]) -> bool:
 def _did_you_mean(given: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(given, choices, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _internal(part: str) -> bool:
-    return "[" in part or "function-" in part
 
 
 def _shape(loc: tuple[int | str, ...]) -> tuple[str, ...]:
@@ -287,8 +301,8 @@ def key_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif _internal(part):
-            continue
-        else:
-            path += f".{part}" if path else part
+        elif re.fullmatch(r"[\w-]+", str(part)):
+            path += f".{part}" if path else str(part)
+        else:  # a key the file spells oddly (a newline, a dot): quoted, so the message stays one line
+            path += f"[{str(part)!r}]"
     return path
