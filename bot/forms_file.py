@@ -248,9 +248,7 @@ def in_file(data: Any, loc: tuple[int | str, ...], *, missing: bool) -> tuple[in
     kept: list[int | str] = []
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
         elif missing and index == len(loc) - 1:
             pass
