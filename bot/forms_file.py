@@ -248,13 +248,12 @@ def in_file(data: Any, loc: tuple[int | str, ...], *, missing: bool) -> tuple[in
     kept: list[int | str] = []
     node = data
     for index, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        indexed = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if (isinstance(node, dict) and part in node) or indexed:
             node = node[part]
+            kept.append(part)
         elif missing and index == len(loc) - 1:
-            pass
-        else:
-            continue
-        kept.append(part)
+            kept.append(part)
     return tuple(kept)
 
 
