@@ -1,6 +1,6 @@
-"""``python -m bot check``: validate settings and the forms file without serving, reach the
-helpdesk once with its token, and print each form with a Block Kit Builder link, so that an
-admin sees the modal people will get without opening Slack."""
+"""``python -m bot check``: validate settings and the forms file without serving, ask Slack
+whether it takes the tokens, reach the helpdesk once with its token, and print each form with
+a Block Kit Builder link, so that an admin sees the modal people will get without opening Slack."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.forms.model import Draft
 from bot.forms.view import build_form_view
 from bot.forms_file import FormsFile, FormsFileError
+from bot.startup import slack_problem
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder#"
 
@@ -39,7 +40,10 @@ def check(say: Callable[[str], object]) -> int:
     if settings.ticket_backend == "siit" and settings.siit_services:
         say("siit services: " + ", ".join(settings.siit_services))
     describe_forms_file(settings, forms_file, say)
-    problem = asyncio.run(reach_helpdesk(settings, forms_file, say))
+    problem = asyncio.run(slack_problem(settings))
+    if problem is None:
+        say("Slack: bot token accepted" + (", app-level token accepted (Socket Mode)" if settings.socket_mode else ""))
+        problem = asyncio.run(reach_helpdesk(settings, forms_file, say))
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
+from bot.delivery.failures import TransientFailure
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
 from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
@@ -135,11 +137,18 @@ class SlackNotifier:
             await self._client.reactions_add(channel=channel_id, timestamp=message_ts, name=self._done_emoji)
         except SlackApiError as exc:
             log.info("could not mark %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
 
     async def _show(self, request: Write, view: View) -> bool:
         if request.origin.view_id is None:
             return False
-        return await update_view(self._client, request.origin.view_id, view)
+        try:
+            return await update_view(self._client, request.origin.view_id, view)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # The answer was lost (the update may have been made): the step is retried, and its
+            # announcement is looked for before it is posted again.
+            raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
 
     async def _dm_failure(self, request: TicketRequest, error: BackendError, *, retryable: bool = False) -> None:
         draft_id = request.origin.draft_id or ""

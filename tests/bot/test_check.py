@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-from tests.conftest import SIIT_TOKEN, SUPTASK_TOKEN
+import pytest
+
+from tests.conftest import SIIT_TOKEN, SLACK_TOKEN, SUPTASK_TOKEN
 from tests.fakes.block_kit import view_problems
 from tests.fakes.siit_api import FakeSiit
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.suptask_api import FakeSuptask
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE_ENV = {"SLACK_BOT_TOKEN": "xoxb-check-token", "SLACK_SIGNING_SECRET": "check-secret"}
+BASE_ENV = {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": "check-secret"}
 LINK = re.compile(r"preview: (https://app\.slack\.com/block-kit-builder#\S+)")
 
 
@@ -36,6 +39,11 @@ def run_check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProces
     )
 
 
+@pytest.fixture
+def slack_env(fake_slack: FakeSlack) -> dict[str, str]:
+    return {"SLACK_API_URL": fake_slack.url + "/api/"}  # type: ignore[attr-defined]
+
+
 def suptask_env(fake_suptask: FakeSuptask, token: str = SUPTASK_TOKEN) -> dict[str, str]:
     url = fake_suptask.url + "/api/v2/public"  # type: ignore[attr-defined]
     return {"TICKET_BACKEND": "suptask", "SUPTASK_API_TOKEN": token, "SUPTASK_API_URL": url}
@@ -45,13 +53,16 @@ def previews(stdout: str) -> list[dict[str, object]]:
     return [json.loads(unquote(link.split("#", 1)[1])) for link in LINK.findall(stdout)]
 
 
-def test_check_prints_forms_fields_routes_and_a_preview_per_form(tmp_path: Path, fake_suptask: FakeSuptask) -> None:
+def test_check_prints_forms_fields_routes_and_a_preview_per_form(
+    tmp_path: Path, fake_suptask: FakeSuptask, slack_env: dict[str, str]
+) -> None:
     (tmp_path / "forms.yml").write_text((ROOT / "forms.example.yml").read_text())
-    result = run_check(tmp_path, suptask_env(fake_suptask))
+    result = run_check(tmp_path, {**slack_env, **suptask_env(fake_suptask)})
     assert result.returncode == 0, result.stderr
     assert "form 96d140f8-bd0f-4b46-a115-c19e090bb79c 'IT help' (C076K6Y74L1), 3 fields" in result.stdout
     assert "field 9682a666-b6b2-4f5e-833d-cb4430799317 'Business impact': select required" in result.stdout
     assert "C0HRHRHR1 -> 0b6c3c8e-4f1e-4c1b-9a43-2b7d1e4f5a10" in result.stdout
+    assert "Slack: bot token accepted" in result.stdout
     assert "Suptask: reached, token accepted" in result.stdout
     views = previews(result.stdout)
     assert len(views) == 2
@@ -65,9 +76,11 @@ def test_check_prints_forms_fields_routes_and_a_preview_per_form(tmp_path: Path,
     assert fake_suptask.tickets == {}
 
 
-def test_check_reads_siits_services_and_pings_once(tmp_path: Path, fake_siit: FakeSiit) -> None:
+def test_check_reads_siits_services_and_pings_once(
+    tmp_path: Path, fake_siit: FakeSiit, slack_env: dict[str, str]
+) -> None:
     url = fake_siit.url + "/v1"  # type: ignore[attr-defined]
-    env = {"SIIT_API_TOKEN": SIIT_TOKEN, "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers,wa_access"}
+    env = {**slack_env, "SIIT_API_TOKEN": SIIT_TOKEN, "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers,wa_access"}
     result = run_check(tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert len(fake_siit.calls_to("GET", "/v1/ping")) == 1
@@ -75,17 +88,23 @@ def test_check_reads_siits_services_and_pings_once(tmp_path: Path, fake_siit: Fa
     assert len(views) == 2 and all(view_problems(v) == [] for v in views)
 
 
-def test_a_refused_token_is_one_line(tmp_path: Path, fake_siit: FakeSiit, fake_suptask: FakeSuptask) -> None:
+def test_a_refused_token_is_one_line(
+    tmp_path: Path, fake_siit: FakeSiit, fake_suptask: FakeSuptask, slack_env: dict[str, str]
+) -> None:
     (tmp_path / "forms.yml").write_text((ROOT / "forms.example.yml").read_text())
     url = fake_siit.url + "/v1"  # type: ignore[attr-defined]
-    for env in (
-        suptask_env(fake_suptask, token="wrong-token"),
-        {"SIIT_API_TOKEN": "wrong", "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers"},
+    for env, expected in (
+        ({**slack_env, **suptask_env(fake_suptask, token="wrong-token")}, "Suptask refused or could not be reached"),
+        (
+            {**slack_env, "SIIT_API_TOKEN": "wrong", "SIIT_API_URL": url, "SIIT_SERVICES": "wa_printers"},
+            "Siit refused or could not be reached",
+        ),
+        ({**suptask_env(fake_suptask), **slack_env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "Slack refused SLACK_BOT_TOKEN"),
     ):
         result = run_check(tmp_path, env)
         assert result.returncode == 1
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "refused or could not be reached" in lines[0], result.stderr
+        assert len(lines) == 1 and expected in lines[0], result.stderr
 
 
 def test_check_fails_on_a_bad_forms_file(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from tests.fakes.block_kit import view_problems
 from tests.fakes.slack_socket import FakeSocketMode
@@ -52,6 +53,9 @@ class FakeSlack:
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     """Queued ``error`` answers per method, used once each."""
+    drops: dict[str, int] = field(default_factory=dict)
+    """Per method: how many next calls take effect, then lose their answer (the connection closes
+    after the headers)."""
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls answer HTTP 429 with ``Retry-After: 1``."""
     responses: list[dict[str, Any]] = field(default_factory=list)
@@ -151,7 +155,11 @@ class FakeSlack:
         if handler is None:
             return _error("unknown_method")
         with self._lock:
-            return JSONResponse(handler(args))
+            answer = handler(args)
+            dropped = self.drops.get(method, 0)
+            if dropped:
+                self.drops[method] = dropped - 1
+        return _Dropped() if dropped else JSONResponse(answer)
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": TEAM_ID, "team": "Test", "user": "bot"}
@@ -279,6 +287,17 @@ class FakeSlack:
             return {"ok": False, "error": "message_not_found"}
         self.messages[key].update({k: args[k] for k in ("text", "blocks") if k in args})
         return {"ok": True, "channel": key[0], "ts": key[1]}
+
+
+class _Dropped(Response):
+    """The call took effect; its answer is cut after the headers."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"100")]})
+        raise ConnectionResetError("the fake drops the connection after the call took effect")
 
 
 def _error(error: str) -> JSONResponse:

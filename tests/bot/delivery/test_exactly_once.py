@@ -366,3 +366,26 @@ def test_a_kill_right_after_the_ticket_message_is_posted_does_not_post_it_again(
     assert len(announced()) == 1
     assert announced()[0]["channel"] == ("C100" if where == "channel" else "D100")
     assert len(fake_siit.requests) == 1
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "views.update"])
+def test_a_slack_answer_lost_while_announcing_is_retried_not_parked(
+    start_bot: StartBot, bot_settings: dict[str, Any], method: str
+) -> None:
+    bot = start_bot()
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    bot.slack.drops[method] = 1  # the call takes effect, its answer is lost mid-way
+    view = bot.open_modal("monitor flickers")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    database = bot_settings["database_url"].removeprefix("sqlite:///")
+
+    def statuses() -> list[str]:
+        with sqlite3.connect(database) as connection:
+            return [row[0] for row in connection.execute("select status from outbox")]
+
+    wait_until(lambda: statuses() in (["done"], ["failed"]), timeout=20, what="the delivery settled")
+    assert statuses() == ["done"]
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), what="the modal says filed")
+    assert [r["title"] for r in bot.siit.requests] == ["monitor flickers"]
+    posted = [c for c in bot.slack.calls_to("chat.postMessage") if "REQ-12" in str(c.args.get("text"))]
+    assert len(posted) == 1
