@@ -50,7 +50,7 @@ class BotProcess:
 
         wait_until(lambda: healthy() or self.process.poll() is not None, timeout=30, what="the bot process")
         if self.process.poll() is not None:
-            raise AssertionError(self.output())
+            raise AssertionError(f"the bot process ended with {self.process.returncode}: {self.output()}")
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
