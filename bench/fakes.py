@@ -1,4 +1,4 @@
-"""The fake Slack and fake Siit from ``tests/fakes``, served in their own process for the
+"""The fake Slack and fake Siit from ``bot.testing``, served in their own process for the
 benchmark, with a small control API: ``GET /_stats``, ``POST /_reset``, ``POST /_latency``."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
-from tests.fakes.slack_api import FakeSlack
+from bot.testing.siit_api import FakeSiit
+from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from bot.testing.slack_api import FakeSlack
 
 SLACK_TOKEN = "xoxb-bench-token"
 SIIT_TOKEN = "siit-bench-token"
@@ -47,7 +47,7 @@ async def serve(slack_port: int, siit_port: int, latency: float) -> None:
     slack, siit = build(latency)
     siit.latency = latency
     # Disable the fake's 60/minute rate limit: the benchmark measures the app, not Siit's quota.
-    import tests.fakes.siit_api as siit_module
+    import bot.testing.siit_api as siit_module
 
     siit_module.RATE_LIMIT_PER_MINUTE = 10**9
 

@@ -27,9 +27,9 @@ import httpx
 import uvloop
 
 from bench.fakes import SIIT_TOKEN, SLACK_TOKEN
-from tests.fakes.slack_api import TEAM_ID, mint_trigger_id
-from tests.fakes.slack_client import signature
-from tests.fakes.slack_ui import state_for
+from bot.testing.slack_api import TEAM_ID, mint_trigger_id
+from bot.testing.slack_client import signature
+from bot.testing.slack_ui import state_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSED_THROUGH = ("LISTENER_WORKERS", "LISTENER_MAX_DEFER_SECONDS")

@@ -20,7 +20,7 @@ from bot.forms.siit_service import parse_service
 from bot.forms.view import build_form_view
 from bot.slack.ticket_message import ticket_message
 from bot.storage.tickets import TicketRecord
-from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE
+from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE
 
 OUT = Path(__file__).with_name("ticket-desk.png")
 STYLE = """

@@ -11,14 +11,14 @@ import pytest
 
 from bot.bootstrap import create_app
 from bot.config import load_settings
+from bot.testing.servers import RunningServer, ServerLoop, wait_until
+from bot.testing.siit_api import FakeSiit
+from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from bot.testing.slack_api import FakeSlack
+from bot.testing.slack_client import SlackSender
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import FORMS_YAML, WORKSPACE
 from tests.fakes.bot_process import BotProcess, env_of, free_port
-from tests.fakes.servers import RunningServer, ServerLoop, wait_until
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_client import SlackSender
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import FORMS_YAML, WORKSPACE
 
 SLACK_TOKEN = "xoxb-test-bot-token-0123456789"
 SIGNING_SECRET = "test-signing-secret-abcdef"

@@ -14,11 +14,11 @@ from urllib.parse import unquote
 
 import pytest
 
+from bot.testing.block_kit import view_problems
+from bot.testing.siit_api import FakeSiit
+from bot.testing.slack_api import FakeSlack
+from bot.testing.suptask_api import FakeSuptask
 from tests.conftest import SIIT_TOKEN, SLACK_TOKEN, SUPTASK_TOKEN
-from tests.fakes.block_kit import view_problems
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.suptask_api import FakeSuptask
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_ENV = {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": "check-secret"}

@@ -8,14 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.testing.servers import wait_until
+from bot.testing.siit_data import REQUESTER
+from bot.testing.slack_api import FakeSlack
+from bot.testing.slack_client import SlackSender
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import IMPACT_FIELD
 from tests.conftest import SIGNING_SECRET, SLACK_TOKEN, SUPTASK_TOKEN, WEBHOOK_SECRET, RunningBot
 from tests.fakes.bot_process import BotProcess
-from tests.fakes.servers import wait_until
-from tests.fakes.siit_data import REQUESTER
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_client import SlackSender
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import IMPACT_FIELD
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO"])

@@ -9,8 +9,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.metrics import route_of
+from bot.testing.servers import wait_until
 from tests.conftest import WEBHOOK_SECRET, RunningBot, StartBot
-from tests.fakes.servers import wait_until
 
 
 def scrape(url: str, **headers: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
+from bot.testing.servers import wait_until
+from bot.testing.siit_api import FakeSiit
+from bot.testing.slack_api import FakeSlack
+from bot.testing.slack_client import SlackSender
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.fakes.bot_process import BotProcess, env_of, free_port
-from tests.fakes.servers import wait_until
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_client import SlackSender
 
 
 def count(database: str, sql: str) -> int:

@@ -10,8 +10,8 @@ import httpx
 from bot.readiness import STUCK_SECONDS, Readiness
 from bot.storage.database import create_engine, migrate
 from bot.storage.outbox import OutboxStore
+from bot.testing.slack_api import FakeSlack
 from tests.conftest import RunningBot, StartBot
-from tests.fakes.slack_api import FakeSlack
 
 
 def test_an_outbox_nobody_delivers_is_not_ready(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from bot.testing.servers import wait_until
 from tests.conftest import SIGNING_SECRET, SIIT_TOKEN, SLACK_TOKEN, StartBot
-from tests.fakes.servers import wait_until
 
 
 def test_no_secret_reaches_the_logs(start_bot: StartBot, caplog: pytest.LogCaptureFixture) -> None:

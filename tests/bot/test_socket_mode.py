@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.testing.servers import wait_until
+from bot.testing.slack_api import APP_TOKEN, TEAM_ID, FakeSlack, mint_trigger_id
+from bot.testing.slack_ui import state_for
 from tests.conftest import RunningBot, StartBot
-from tests.fakes.servers import wait_until
-from tests.fakes.slack_api import APP_TOKEN, TEAM_ID, FakeSlack, mint_trigger_id
-from tests.fakes.slack_ui import state_for
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from bot.testing.slack_api import APP_TOKEN, FakeSlack
 from tests.fakes.bot_process import BotProcess, env_of, free_port
 from tests.fakes.postgres import admin_sql, fresh_postgres_database
-from tests.fakes.slack_api import APP_TOKEN, FakeSlack
 
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+ ")
 

@@ -12,8 +12,8 @@ from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketRecord, TicketStore
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.siit_data import REQUESTER
+from bot.testing.siit_api import FakeSiit
+from bot.testing.siit_data import REQUESTER
 
 
 def test_instances_sharing_a_database_poll_as_one(tmp_path: Path, fake_siit: FakeSiit) -> None:

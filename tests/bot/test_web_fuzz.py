@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.testing.slack_client import signature
 from tests.conftest import SIGNING_SECRET, StartBot
-from tests.fakes.slack_client import signature
 
 WEBHOOK_SECRET = "webhook-secret-0123456789abcdef"
 json_values = st.recursive(

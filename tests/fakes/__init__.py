@@ -1,1 +1,2 @@
-"""Local stand-ins for Slack and the helpdesks, served over real HTTP."""
+"""Test harness beside the fakes (which live in ``bot.testing``): the app as a real process, and
+a fresh PostgreSQL database per test."""

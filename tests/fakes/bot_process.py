@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.servers import wait_until
+from bot.testing.servers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,11 +16,11 @@ from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
 from bot.forms_file import parse_forms_file
-from tests.fakes.servers import RunningServer, ServerLoop
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import FORMS_YAML, IMPACT_FIELD, LAPTOP_FIELD, WORKSPACE
+from bot.testing.servers import RunningServer, ServerLoop
+from bot.testing.siit_api import FakeSiit
+from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import FORMS_YAML, IMPACT_FIELD, LAPTOP_FIELD, WORKSPACE
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.01)
 

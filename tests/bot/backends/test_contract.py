@@ -20,8 +20,8 @@ from bot.backends.base import (
     TicketBackend,
 )
 from bot.forms.model import Draft
+from bot.testing.servers import ServerLoop
 from tests.bot.backends.cases import CASES, BackendCase
-from tests.fakes.servers import ServerLoop
 
 T = TypeVar("T")
 

@@ -9,9 +9,9 @@ import pytest
 from bot.backends.base import NewTicket, Person
 from bot.backends.siit import SiitBackend
 from bot.forms.model import Draft
-from tests.fakes.servers import ServerLoop
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.siit_data import PRINTER_SERVICE, REQUESTER
+from bot.testing.servers import ServerLoop
+from bot.testing.siit_api import FakeSiit
+from bot.testing.siit_data import PRINTER_SERVICE, REQUESTER
 
 
 @pytest.fixture

@@ -17,16 +17,16 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.testing.servers import wait_until
+from bot.testing.siit_api import FakeSiit
+from bot.testing.slack_api import FakeSlack, mint_trigger_id
+from bot.testing.slack_client import SlackSender
+from bot.testing.slack_ui import state_for
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import IMPACT_FIELD
 from tests.conftest import SIGNING_SECRET, StartBot
 from tests.fakes.bot_process import BotProcess, env_of, free_port
 from tests.fakes.postgres import fresh_postgres_database
-from tests.fakes.servers import wait_until
-from tests.fakes.siit_api import FakeSiit
-from tests.fakes.slack_api import FakeSlack, mint_trigger_id
-from tests.fakes.slack_client import SlackSender
-from tests.fakes.slack_ui import state_for
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import IMPACT_FIELD
 
 BASE_TS = 1_700_000_000
 SIIT_LIMIT, SIIT_WINDOW = 40, 2.0

@@ -7,7 +7,7 @@ import pytest
 from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormField, Option
 from bot.forms.values import parse_state, validate
 from bot.forms.view import build_form_view, field_block_id, option_value
-from tests.fakes.slack_ui import state_for
+from bot.testing.slack_ui import state_for
 
 OPTIONS = (Option("Red", "red"), Option("Blue", "blue"), Option("Long", "z" * 300))
 FIELDS = {

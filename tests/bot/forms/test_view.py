@@ -6,7 +6,7 @@ import pytest
 
 from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
 from bot.forms.view import build_form_view, field_block_id, option_value
-from tests.fakes.block_kit import view_problems
+from bot.testing.block_kit import view_problems
 
 CHOICES = [FormChoice("wa_1", "Printers"), FormChoice("wa_2", "Access")]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.testing.servers import wait_until
 from tests.bot.slack.test_ticket_threads import action_of, file_ticket
 from tests.conftest import RunningBot
-from tests.fakes.servers import wait_until
 
 STRANGER, AGENT, REQUESTER = "U500", "U400", "U100"
 

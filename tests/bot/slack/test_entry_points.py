@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.testing.servers import wait_until
 from tests.conftest import RunningBot, StartBot
-from tests.fakes.servers import wait_until
 
 MESSAGE_TS = "1700000000.000100"
 

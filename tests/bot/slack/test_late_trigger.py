@@ -4,9 +4,9 @@ import json
 import time
 from typing import Any
 
+from bot.testing.servers import wait_until
+from bot.testing.slack_api import mint_trigger_id
 from tests.conftest import RunningBot
-from tests.fakes.servers import wait_until
-from tests.fakes.slack_api import mint_trigger_id
 
 
 def button_in(blocks: list[dict[str, Any]]) -> dict[str, Any]:

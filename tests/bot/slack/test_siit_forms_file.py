@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.testing.servers import wait_until
 from tests.conftest import StartBot
-from tests.fakes.servers import wait_until
 
 SIIT_FORMS = """
 forms:

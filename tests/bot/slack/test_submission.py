@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from bot.testing.servers import wait_until
 from tests.conftest import RunningBot, StartBot
 from tests.fakes.postgres import admin_sql, fresh_postgres_database
-from tests.fakes.servers import wait_until
 
 
 def blocks_by_id(view: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.testing.servers import wait_until
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import HR_FORM, IMPACT_FIELD, IT_FORM, LAPTOP_FIELD, WATCHERS_FIELD
 from tests.conftest import RunningBot
-from tests.fakes.servers import wait_until
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import HR_FORM, IMPACT_FIELD, IT_FORM, LAPTOP_FIELD, WATCHERS_FIELD
 
 
 def blocks_by_id(view: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import time
 
+from bot.testing.servers import wait_until
+from bot.testing.siit_api import FakeSiit
 from tests.conftest import RunningBot, StartBot
-from tests.fakes.servers import wait_until
-from tests.fakes.siit_api import FakeSiit
 
 
 def blocks_by_id(view: dict[str, object]) -> dict[str, dict[str, object]]:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from bot.testing.servers import wait_until
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import IMPACT_FIELD
 from tests.conftest import RunningBot, StartBot
-from tests.fakes.servers import wait_until
-from tests.fakes.suptask_api import FakeSuptask
-from tests.fakes.suptask_data import IMPACT_FIELD
 
 HR_CHANNEL = "C0HRHRHR1"  # routed to the HR form, so a reaction there files a ticket
 

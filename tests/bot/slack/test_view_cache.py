@@ -6,7 +6,7 @@ from typing import Any
 from bot.forms.model import Draft, FieldKind, Form, FormField
 from bot.forms.view import build_form_view
 from bot.slack.view_cache import FreshViewCache
-from tests.fakes.block_kit import view_problems
+from bot.testing.block_kit import view_problems
 
 FORM = Form(id="wa_1", name="Printers", fields=(FormField("f", "Floor", FieldKind.NUMBER, required=True),))
 

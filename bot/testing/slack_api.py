@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from tests.fakes.block_kit import view_problems
-from tests.fakes.slack_socket import FakeSocketMode
+from bot.testing.block_kit import view_problems
+from bot.testing.slack_socket import FakeSocketMode
 
 TRIGGER_SECONDS = 3.0
 BOT_USER_ID = "UBOT"
@@ -124,7 +124,7 @@ class FakeSlack:
             self.responses.append({"key": request.path_params["key"], **message})
         return PlainTextResponse("ok")
 
-    async def _endpoint(self, request: Request) -> JSONResponse:
+    async def _endpoint(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = dict(request.query_params)
         raw = await request.body()

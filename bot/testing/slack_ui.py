@@ -49,5 +49,5 @@ def _state(element: dict[str, Any], answer: Any) -> dict[str, Any]:
 def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
     for option in element.get("options", []):
         if option["value"] == value:
-            return option
+            return dict(option)
     return {"text": {"type": "plain_text", "text": value}, "value": value}

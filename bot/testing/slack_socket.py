@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from tests.fakes.servers import wait_until
+from bot.testing.servers import wait_until
 
 
 @dataclass

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.fakes.slack_api import TEAM_ID, mint_trigger_id
-from tests.fakes.slack_ui import state_for
+from bot.testing.slack_api import TEAM_ID, mint_trigger_id
+from bot.testing.slack_ui import state_for
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

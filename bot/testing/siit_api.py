@@ -205,7 +205,8 @@ class FakeSiit:
         if not native:
             return None
         config = {
-            c["uid"]: c for c in self.services.get(body.get("target"), {}).get("custom_form_input_configuration", [])
+            c["uid"]: c
+            for c in self.services.get(str(body.get("target")), {}).get("custom_form_input_configuration", [])
         }
         for uid, value in native.items():
             if uid not in config:
