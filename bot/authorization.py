@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from bot.backends.base import Person, TicketBackend
-from bot.storage.tickets import TicketRecord
+from bot.domain.ticket import Ticket
 
 
 class TicketAction(StrEnum):
@@ -45,7 +45,7 @@ class TicketAuthorization:
             return await self._backend.is_agent(await self._people.person(user_id))
         return False
 
-    async def refusal(self, user_id: str, action: TicketAction, record: TicketRecord) -> str | None:
+    async def refusal(self, user_id: str, action: TicketAction, record: Ticket) -> str | None:
         """``None`` when ``user_id`` may do ``action`` on the ticket, else why not (for them)."""
         agents = f"{self._backend.display_name} agents"
         if action is TicketAction.INTERNAL_NOTE:

@@ -7,7 +7,7 @@ import logging
 
 from bot.backends.base import BackendError, TicketBackend
 from bot.cache import StaleWhileRevalidateCache
-from bot.forms.model import Form, FormChoice
+from bot.domain.forms import Form, FormChoice
 
 log = logging.getLogger(__name__)
 

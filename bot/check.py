@@ -16,7 +16,7 @@ from bot.backends.base import BackendError, ChecksConnection, TicketBackend
 from bot.backends.budget import LocalRequestBudget
 from bot.bootstrap import create_backend, load_forms
 from bot.config import Settings, SettingsError, load_settings
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.forms.view import build_form_view
 from bot.forms_file import FormsFile, FormsFileError
 from bot.startup import slack_problem

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.forms.model import FieldKind, FieldValue, Form, FormField, Option
+from bot.domain.forms import FieldKind, FieldValue, Form, FormField, Option
 
 FieldType = Literal["text", "long_text", "number", "select", "multi_select", "user", "date", "checkbox"]
 KIND_OF_TYPE: dict[str, tuple[FieldKind, bool]] = {

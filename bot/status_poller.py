@@ -11,8 +11,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
+from bot.domain.ticket import Ticket
 from bot.storage.poll_schedule import PollSchedule
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class StatusPoller:
         backend: TicketBackend,
         tickets: TicketStore,
         schedule: PollSchedule,
-        on_change: Callable[[TicketRecord, str], Awaitable[bool]],
+        on_change: Callable[[Ticket, str], Awaitable[bool]],
         interval_seconds: float,
         batch: int,
         clock: Callable[[], float] = time.time,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.backends.base import CreatedTicket, NewTicket, TicketBackend
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.domain.ticket import Ticket
+from bot.storage.tickets import TicketStore
 
 
 class TicketDesk:
@@ -11,8 +12,8 @@ class TicketDesk:
         self.backend = backend
         self.store = store
 
-    def record(self, ticket: NewTicket, created: CreatedTicket) -> TicketRecord:
-        return TicketRecord(
+    def record(self, ticket: NewTicket, created: CreatedTicket) -> Ticket:
+        return Ticket(
             backend=self.backend.name,
             ticket_id=created.id,
             friendly_id=created.friendly_id,

@@ -22,11 +22,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.backends.base import REFERENCE_PATTERN
+from bot.domain.thread import ThreadKey
+from bot.domain.ticket import Ticket
 from bot.slack.ticket_thread import TicketThread
-from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.sync_log import SyncLog
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256_000
@@ -115,7 +117,7 @@ class SuptaskWebhook:
             log.info("suptask ticket %s adopted for a create whose answer was lost", ticket_id)
         return adopted
 
-    async def _rename(self, record: TicketRecord, friendly_id: str, url: str | None) -> TicketRecord:
+    async def _rename(self, record: Ticket, friendly_id: str, url: str | None) -> Ticket:
         renamed = await self._thread.renamed(record, friendly_id, url)
         if renamed is not record and renamed.channel_id and renamed.thread_ts:
             # "Already filed" answers for the message the ticket came from use the new name too.

@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.forms.model import Draft, FormChoice
+from bot.domain.forms import Draft, FormChoice
+from bot.domain.ticket import Ticket
 from bot.forms.siit_service import parse_service
 from bot.forms.view import build_form_view
 from bot.slack.ticket_message import ticket_message
-from bot.storage.tickets import TicketRecord
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE
 
 OUT = Path(__file__).with_name("ticket-desk.png")
@@ -114,7 +114,7 @@ def page() -> str:
     choices = [FormChoice(s["uid"], s["name"]) for s in (PRINTER_SERVICE, ACCESS_SERVICE)]
     draft = Draft(form_id=form.id, title="Printer on floor 3 jams")
     view = build_form_view(form=form, draft=draft, choices=choices, private_metadata="{}").to_dict()
-    record = TicketRecord(
+    record = Ticket(
         backend="siit",
         ticket_id="req_12",
         friendly_id="REQ-12",

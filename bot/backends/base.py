@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from bot.forms.model import Draft, Form
+from bot.domain.forms import Draft, Form
 
 
 @dataclass(frozen=True)

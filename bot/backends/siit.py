@@ -14,7 +14,7 @@ from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, N
 from bot.backends.budget import LocalRequestBudget, RequestBudget
 from bot.backends.http import RetryPolicy, error_reason, send_with_retry
 from bot.cache import StaleWhileRevalidateCache
-from bot.forms.model import FieldKind, FieldValue, Form, FormField
+from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms.siit_service import parse_service
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import httpx
 
 from bot.backends.base import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.backends.http import RetryPolicy, send_with_retry
-from bot.forms.model import FieldKind, FieldValue, Form, FormField
+from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
 
 RESET_HEADERS = ("Retry-After", "X-RateLimit-Reset")

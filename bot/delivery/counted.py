@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.backends.base import BackendError, BackendUnavailable
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
 from bot.delivery.service import DeliveryListener
+from bot.domain.ticket import Ticket
 from bot.metrics import Metrics
-from bot.storage.tickets import TicketRecord
 
 
 class CountedListener:
@@ -15,7 +15,7 @@ class CountedListener:
         self._inner = inner
         self._metrics = metrics
 
-    async def filed(self, request: TicketRequest, record: TicketRecord, *, uncertain: bool) -> None:
+    async def filed(self, request: TicketRequest, record: Ticket, *, uncertain: bool) -> None:
         await self._inner.filed(request, record, uncertain=uncertain)
         self._metrics.ticket(request.origin.entry_point, "filed")  # once announced: never twice
 

@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.backends.base import NewTicket, Person
-from bot.forms.model import Draft, Form
-from bot.storage.drafts import draft_from_content
-from bot.storage.message_tickets import ThreadKey
+from bot.domain.forms import Draft, Form, draft_from_content
+from bot.domain.thread import ThreadKey
 
 
 @dataclass(frozen=True)

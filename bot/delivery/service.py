@@ -36,9 +36,10 @@ from bot.backends.base import (
 from bot.catalog import FormCatalog
 from bot.delivery.failures import is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
-from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.domain.thread import ThreadKey
+from bot.domain.ticket import Ticket
+from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
-from bot.storage.tickets import TicketRecord
 from bot.tickets import TicketDesk
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ least wait before filing again, for its "Ticket Created" webhook to name the tic
 class DeliveryListener(Protocol):
     """Tells the person how their ticket, reply or close stands."""
 
-    async def filed(self, request: TicketRequest, record: TicketRecord, *, uncertain: bool) -> None:
+    async def filed(self, request: TicketRequest, record: Ticket, *, uncertain: bool) -> None:
         """Announce the ticket; idempotent. ``uncertain``: an earlier attempt may have posted
         already. Raises ``TransientFailure`` when Slack cannot be reached (retried later)."""
 
@@ -208,7 +209,7 @@ class TicketDelivery:
                 await self._park(item, request, BackendError(f"internal error ({type(exc).__name__})"), refused=False)
 
     async def _file_and_announce(self, item: OutboxItem, request: TicketRequest) -> None:
-        record: TicketRecord | None = None
+        record: Ticket | None = None
         if item.status == FILED:  # announcing only: no form, no helpdesk call
             record = await self._desk.store.get(self.backend, str((item.result or {}).get("id")))
         if record is None:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from bot.forms.model import FieldKind, Form, FormField, Option
+from bot.domain.forms import FieldKind, Form, FormField, Option
 
 log = logging.getLogger(__name__)
 

@@ -5,19 +5,17 @@ Pure and defensive: a malformed state never raises, it reads as "nothing entered
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
 
-from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormField
+from bot.domain.forms import TITLE, Draft, FieldKind, FieldValue, Form, FormField, draft_problems
 from bot.forms.view import (
     CHECKED,
     DESCRIPTION_BLOCK,
     PICKER_ACTION,
     PICKER_BLOCK,
     TITLE_BLOCK,
-    TITLE_MAX_LENGTH,
     VALUE_ACTION,
     field_block_id,
     is_multiple,
@@ -82,53 +80,11 @@ def _selected_options(form_field: FormField, action: Mapping[str, Any]) -> Field
 
 
 def validate(form: Form, draft: Draft) -> dict[str, str]:
-    """Errors to show inline, keyed by block_id; empty when the draft can be filed."""
-    errors: dict[str, str] = {}
-    title = draft.title.strip()
-    if not title:
-        errors[TITLE_BLOCK] = "Give the ticket a title."
-    elif len(title) > TITLE_MAX_LENGTH:
-        errors[TITLE_BLOCK] = f"Keep the title under {TITLE_MAX_LENGTH} characters."
-    for form_field in form.fields:
-        message = field_error(form_field, draft.values.get(form_field.id))
-        if message:
-            errors[field_block_id(form_field)] = message
-    return errors
-
-
-def field_error(form_field: FormField, value: FieldValue) -> str | None:
-    if value is None or value == [] or value == "":
-        if form_field.required and form_field.kind is not FieldKind.NOTE:
-            return "This field is required."
-        return None
-    if form_field.kind is FieldKind.NUMBER:
-        return _number_error(form_field, value)
-    if form_field.kind in (FieldKind.SELECT, FieldKind.CHECKBOX) and form_field.options:
-        chosen = value if isinstance(value, list) else [value]
-        if any(not isinstance(v, str) or form_field.option_by_value(v) is None for v in chosen):
-            return "Pick one of the listed options."
-    if form_field.kind is FieldKind.DATE and isinstance(value, str):
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return "Pick a date."
-    return None
-
-
-def _number_error(form_field: FormField, value: FieldValue) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, float):
-        return "Enter a number."
-    if form_field.integer and not value.is_integer():
-        return "Enter a whole number."
-    if form_field.min_value is not None and value < form_field.min_value:
-        return f"Enter a number of at least {_plain(form_field.min_value)}."
-    if form_field.max_value is not None and value > form_field.max_value:
-        return f"Enter a number of at most {_plain(form_field.max_value)}."
-    return None
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """The draft's problems (``draft_problems``), keyed by the block that shows each inline."""
+    blocks = {form_field.id: field_block_id(form_field) for form_field in form.fields}
+    return {
+        TITLE_BLOCK if key == TITLE else blocks[key]: message for key, message in draft_problems(form, draft).items()
+    }
 
 
 def _number(text: str) -> FieldValue:

@@ -31,9 +31,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.forms import TITLE_MAX_LENGTH, Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
 from bot.forms import limits
 from bot.forms.limits import fit
-from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
 
 FORM_CALLBACK_ID = "ticket_form"
 TITLE_BLOCK = "ticket_title"
@@ -41,7 +41,6 @@ DESCRIPTION_BLOCK = "ticket_description"
 PICKER_BLOCK = "ticket_form_picker"
 PICKER_ACTION = "pick_form"
 VALUE_ACTION = "value"
-TITLE_MAX_LENGTH = 150
 FIELD_BLOCK_PREFIX = "field:"
 HASHED_VALUE_PREFIX = "h:"
 CHECKED = "true"

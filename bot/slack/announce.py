@@ -16,8 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import TransientFailure
+from bot.domain.ticket import Ticket
 from bot.slack.ticket_message import ticket_message, ticket_ref
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,11 @@ PASSING_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "req
 async def announce_ticket(
     client: AsyncWebClient,
     store: TicketStore,
-    record: TicketRecord,
+    record: Ticket,
     *,
     thread_ts: str | None = None,
     look_first: bool = False,
-) -> TicketRecord:
+) -> Ticket:
     """Post the ticket message (as a reply in ``thread_ts`` when the ticket lives in an existing
     thread), else by DM, and remember where; returns the record with its Slack place. Nothing is
     posted when the ticket's message is known, or (``look_first``) found in the thread."""
@@ -77,7 +78,7 @@ async def announce_ticket(
 
 
 async def _earlier_post(
-    client: AsyncWebClient, channel: str, thread_ts: str | None, record: TicketRecord
+    client: AsyncWebClient, channel: str, thread_ts: str | None, record: Ticket
 ) -> tuple[str, str] | None:
     """This ticket's message, if an earlier attempt posted it: in the thread, else among the
     newest messages of the channel (or of the DM, for a member ID)."""
@@ -101,7 +102,7 @@ async def _earlier_post(
     return None
 
 
-def _announces(message: Any, record: TicketRecord) -> bool:
+def _announces(message: Any, record: Ticket) -> bool:
     metadata = message.get("metadata") if isinstance(message, dict) else None
     if not isinstance(metadata, dict):
         return False
@@ -119,7 +120,7 @@ def _passing(exc: SlackApiError) -> bool:
     return status == 429 or status >= 500 or exc.response.get("error") in PASSING_ERRORS
 
 
-async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted: TicketRecord) -> TicketRecord:
+async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted: Ticket) -> Ticket:
     """The helpdesk may name the ticket (a webhook) while its message is being posted, before
     the message's place is stored for the rename to find: show the stored name then."""
     stored = await store.get(posted.backend, posted.ticket_id)

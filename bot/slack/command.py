@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import open_form

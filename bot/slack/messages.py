@@ -9,8 +9,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.forms import TITLE_MAX_LENGTH
 from bot.forms.limits import fit
-from bot.forms.view import TITLE_MAX_LENGTH
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backends.base import BackendError
-from bot.forms.model import Draft, Form
+from bot.domain.forms import Draft, Form
 from bot.forms.view import build_form_view
 from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext

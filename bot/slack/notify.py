@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
 from bot.delivery.failures import TransientFailure
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
+from bot.domain.ticket import Ticket
 from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
@@ -21,7 +22,7 @@ from bot.slack.status_views import delayed_text, delayed_view, failed_view, fail
 from bot.slack.ticket_thread import TicketThread
 from bot.storage.drafts import DraftStore
 from bot.storage.message_tickets import MessageTicketStore
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class SlackNotifier:
         self._closed_status = backend.closed_status
         self._done_emoji = done_emoji
 
-    async def filed(self, request: TicketRequest, record: TicketRecord, *, uncertain: bool) -> None:
+    async def filed(self, request: TicketRequest, record: Ticket, *, uncertain: bool) -> None:
         """Idempotent: a step of the delivery, retried until it is done."""
         origin = request.origin
         key = request.thread_key()  # its claim was named with the ticket, before this confirmation
@@ -110,7 +111,7 @@ class SlackNotifier:
         await self._release(request)
         await self._dm_failure(request, error, retryable=True)
 
-    async def _record(self, ticket_id: str) -> TicketRecord | None:
+    async def _record(self, ticket_id: str) -> Ticket | None:
         return await self._tickets.get(self._backend_name, ticket_id)
 
     async def _tell(self, request: ReplyRequest | CloseRequest, text: str) -> None:

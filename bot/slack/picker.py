@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backends.base import BackendError
-from bot.forms.model import Form
+from bot.domain.forms import Form
 from bot.forms.values import parse_state, picked_form_id
 from bot.forms.view import PICKER_ACTION
 from bot.slack.deps import Deps

@@ -11,11 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import SlackOrigin, TicketRequest
-from bot.forms.model import Draft, FieldValue
+from bot.domain.forms import Draft, FieldValue
+from bot.domain.thread import ThreadKey
 from bot.slack.deps import Deps
 from bot.slack.messages import author, fetch_message, is_from_a_bot, permalink, thread_root, title_from_text
 from bot.slack.status_views import already_text
-from bot.storage.message_tickets import ThreadKey
 
 log = logging.getLogger(__name__)
 UNTITLED = "Ticket from a Slack message"

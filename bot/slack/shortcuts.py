@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
+from bot.domain.thread import ThreadKey
 from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.messages import author, thread_root, title_from_text
 from bot.slack.metadata import ModalContext
 from bot.slack.status_views import already_filed_view
-from bot.storage.message_tickets import ThreadKey
 
 GLOBAL_SHORTCUT = "create_ticket"
 MESSAGE_SHORTCUT = "create_ticket_from_message"

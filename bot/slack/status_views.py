@@ -11,10 +11,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.thread import ThreadTicket
+from bot.domain.ticket import Ticket
 from bot.forms import limits
 from bot.slack.mrkdwn import escape, link
-from bot.storage.message_tickets import ThreadTicket
-from bot.storage.tickets import TicketRecord
 
 RETRY_ACTION = "retry_ticket"
 STATUS_CALLBACK_ID = "ticket_status"
@@ -68,7 +68,7 @@ def submitting_view(helpdesk: str) -> View:
     )
 
 
-def filed_view(record: TicketRecord, where: str) -> View:
+def filed_view(record: Ticket, where: str) -> View:
     title = link(record.url, limits.fit(f"{limits.fit(record.friendly_id, limits.TICKET_NAME)}: {record.title}", 500))
     return _status_view(
         _text(f":white_check_mark: Filed {title}"),

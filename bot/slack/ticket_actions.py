@@ -17,13 +17,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.authorization import TicketAction
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
+from bot.domain.ticket import Ticket
 from bot.forms import limits
 from bot.slack.deps import Deps
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
 from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
-from bot.storage.tickets import TicketRecord
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ TEXT_BLOCK, VISIBILITY_BLOCK = "reply_text", "reply_visibility"
 PUBLIC, INTERNAL = "public", "internal"
 
 
-def reply_view(record: TicketRecord, text: str = "") -> View:
+def reply_view(record: Ticket, text: str = "") -> View:
     public = SlackOption(value=PUBLIC, text="Reply (the requester sees it)")
     internal = SlackOption(value=INTERNAL, text="Internal note (agents only)")
     return View(
@@ -63,11 +63,11 @@ def reply_view(record: TicketRecord, text: str = "") -> View:
 def register(app: AsyncApp, deps: Deps) -> None:
     tickets = deps.desk.store
 
-    async def record_of(value: object) -> TicketRecord | None:
+    async def record_of(value: object) -> Ticket | None:
         ref = parse_ticket_ref(value)
         return await tickets.get(*ref) if ref else None
 
-    async def refused(record: TicketRecord, user_id: str, action: TicketAction, seconds: float) -> str | None:
+    async def refused(record: Ticket, user_id: str, action: TicketAction, seconds: float) -> str | None:
         """The one authorization rule, within ``seconds`` (Slack's clock): a rule that cannot be
         checked in time refuses, so nothing unchecked reaches the helpdesk."""
         try:
@@ -152,7 +152,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin))
 
 
-async def _ephemeral(client: AsyncWebClient, record: TicketRecord, user_id: str, text: str) -> None:
+async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:
     if not record.channel_id:
         return
     try:

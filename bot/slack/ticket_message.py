@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.domain.ticket import Ticket
 from bot.forms import limits
 from bot.slack.mrkdwn import escape
-from bot.storage.tickets import TicketRecord
 
 ADD_DETAILS_ACTION = "ticket_add_details"
 CLOSE_ACTION = "ticket_close"
 LINK_ACTION = "open_ticket_link"
 
 
-def ticket_ref(record: TicketRecord) -> str:
+def ticket_ref(record: Ticket) -> str:
     """A button value naming the ticket."""
     return f"{record.backend}|{record.ticket_id}"
 
@@ -26,7 +26,7 @@ def parse_ticket_ref(value: object) -> tuple[str, str] | None:
     return (backend, ticket_id) if backend and ticket_id else None
 
 
-def ticket_message(record: TicketRecord, *, closed: bool = False) -> tuple[str, list[Block]]:
+def ticket_message(record: Ticket, *, closed: bool = False) -> tuple[str, list[Block]]:
     """Fallback text and blocks."""
     # Every string from the helpdesk is cut to what its block takes, whatever length it came in.
     title = escape(limits.fit(record.title, 300))
@@ -51,7 +51,7 @@ def ticket_message(record: TicketRecord, *, closed: bool = False) -> tuple[str, 
     return escape(text), [section, context, ActionsBlock(elements=buttons)]
 
 
-def ticket_name(record: TicketRecord) -> str:
+def ticket_name(record: Ticket) -> str:
     return limits.fit(record.friendly_id, limits.TICKET_NAME)
 
 

@@ -10,10 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.backends.base import TicketBackend
+from bot.domain.ticket import Ticket
 from bot.forms import limits
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class TicketThread:
         self._tickets = tickets
         self._backend = backend
 
-    async def status_changed(self, record: TicketRecord, status: str) -> bool:
+    async def status_changed(self, record: Ticket, status: str) -> bool:
         """Record the new status, update the ticket message and say so in the thread; False
         when nothing changed."""
         if status == record.status or not await self._tickets.set_status(record.backend, record.ticket_id, status):
@@ -34,7 +35,7 @@ class TicketThread:
         await self.say(updated, f":arrows_counterclockwise: Status: *{escape(status_label(status))}*")
         return True
 
-    async def renamed(self, record: TicketRecord, friendly_id: str, url: str | None) -> TicketRecord:
+    async def renamed(self, record: Ticket, friendly_id: str, url: str | None) -> Ticket:
         """The helpdesk's own name (and link) for a ticket it created without one: stored and
         shown on the ticket message in place, without a line in the thread."""
         if (friendly_id, url) == (record.friendly_id, record.url):
@@ -47,7 +48,7 @@ class TicketThread:
         await self._redraw(updated)
         return updated
 
-    async def _redraw(self, record: TicketRecord) -> None:
+    async def _redraw(self, record: Ticket) -> None:
         if not record.channel_id or not record.message_ts:
             return
         closed = record.status is not None and record.status in self._backend.closed_statuses
@@ -57,11 +58,11 @@ class TicketThread:
         except SlackApiError as exc:
             log.info("could not update %s: %s", record.friendly_id, exc.response.get("error"))
 
-    async def agent_reply(self, record: TicketRecord, text: str, author: str | None) -> None:
+    async def agent_reply(self, record: Ticket, text: str, author: str | None) -> None:
         who = escape(author) if author else "Support"
         await self.say(record, f"*{who}*: {escape(limits.fit(text, 3500))}")
 
-    async def say(self, record: TicketRecord, text: str) -> None:
+    async def say(self, record: Ticket, text: str) -> None:
         if not record.channel_id or not record.thread_ts:
             return
         try:

@@ -13,9 +13,9 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
+from bot.domain.forms import TITLE_MAX_LENGTH, Draft, Form
 from bot.forms import limits
-from bot.forms.model import Draft, Form
-from bot.forms.view import TITLE_BLOCK, TITLE_MAX_LENGTH
+from bot.forms.view import TITLE_BLOCK
 
 
 class FreshViewCache:

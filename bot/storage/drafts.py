@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft, draft_from_content
 from bot.storage.tables import drafts
 
 
@@ -57,13 +56,3 @@ class DraftStore:
     async def discard(self, draft_id: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(delete(drafts).where(drafts.c.id == draft_id))
-
-
-def draft_from_content(content: dict[str, Any]) -> Draft:
-    values = content.get("values")
-    return Draft(
-        form_id=content.get("form_id") if isinstance(content.get("form_id"), str) else None,
-        title=str(content.get("title") or ""),
-        description=str(content.get("description") or ""),
-        values=dict(values) if isinstance(values, dict) else {},
-    )

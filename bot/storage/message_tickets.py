@@ -7,28 +7,11 @@ that shares the channel (Slack Connect, Enterprise Grid), so the team never spli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import ColumnElement, and_, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.thread import ThreadKey, ThreadTicket
 from bot.storage.tables import message_tickets, outbox
-
-
-@dataclass(frozen=True)
-class ThreadKey:
-    team_id: str
-    """The workspace that asked, kept for the record; not part of the thread's identity."""
-    channel_id: str
-    thread_ts: str
-    """The thread's root message: a message that is not in a thread is its own root."""
-
-
-@dataclass(frozen=True)
-class ThreadTicket:
-    friendly_id: str | None
-    """``None`` while the claimed ticket is still being filed."""
-    url: str | None
 
 
 class MessageTicketStore:

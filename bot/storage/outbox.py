@@ -21,9 +21,9 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.storage.message_tickets import ThreadKey
+from bot.domain.thread import ThreadKey
+from bot.domain.ticket import Ticket
 from bot.storage.tables import message_tickets, outbox, tickets
-from bot.storage.tickets import TicketRecord
 
 PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
 WAITING = (PENDING, FILED)
@@ -183,7 +183,7 @@ class OutboxStore:
     async def record_filed(
         self,
         item: OutboxItem,
-        record: TicketRecord,
+        record: Ticket,
         *,
         result: dict[str, Any],
         lease_until: float,
@@ -295,7 +295,7 @@ def _fenced(item: OutboxItem) -> Any:
     return update(outbox).where(outbox.c.id == item.id, outbox.c.lease_token == item.lease_token)
 
 
-async def _record_ticket(connection: AsyncConnection, record: TicketRecord) -> None:
+async def _record_ticket(connection: AsyncConnection, record: Ticket) -> None:
     """Insert the ticket unless it is known (adopted after a lost answer, or a requeue)."""
     known = await connection.execute(
         select(tickets.c.id).where(tickets.c.backend == record.backend, tickets.c.ticket_id == record.ticket_id)

@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.ticket import Ticket
 from bot.storage.tables import tickets
-
-
-@dataclass(frozen=True)
-class TicketRecord:
-    backend: str
-    ticket_id: str
-    friendly_id: str
-    url: str | None
-    title: str
-    form_id: str
-    form_name: str
-    status: str | None
-    team_id: str
-    channel_id: str | None
-    message_ts: str | None
-    thread_ts: str | None
-    requester_id: str
-    reporter_id: str
 
 
 class TicketStore:
     def __init__(self, *, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def add(self, record: TicketRecord) -> None:
+    async def add(self, record: Ticket) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(tickets.insert().values(**asdict(record)))
 
@@ -48,18 +31,18 @@ class TicketStore:
                 .values(channel_id=channel_id, message_ts=message_ts, thread_ts=thread_ts)
             )
 
-    async def get(self, backend: str, ticket_id: str) -> TicketRecord | None:
+    async def get(self, backend: str, ticket_id: str) -> Ticket | None:
         rows = await self._select(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
         return rows[0] if rows else None
 
-    async def in_thread(self, channel_id: str, thread_ts: str) -> TicketRecord | None:
+    async def in_thread(self, channel_id: str, thread_ts: str) -> Ticket | None:
         """The ticket whose thread this is."""
         rows = await self._select(tickets.c.channel_id == channel_id, tickets.c.thread_ts == thread_ts)
         return rows[0] if rows else None
 
     async def open_batch(
         self, backend: str, *, closed: Sequence[str], after: int, limit: int
-    ) -> list[tuple[int, TicketRecord]]:
+    ) -> list[tuple[int, Ticket]]:
         """Up to ``limit`` open tickets with their row ids, in a round robin by id: those after
         ``after``, then from the start again."""
         batch = await self.open_after(backend, closed=closed, after=after, limit=limit)
@@ -71,9 +54,9 @@ class TicketStore:
 
     async def open_after(
         self, backend: str, *, closed: Sequence[str], after: int, limit: int
-    ) -> list[tuple[int, TicketRecord]]:
+    ) -> list[tuple[int, Ticket]]:
         condition = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
-        columns = [tickets.c[name] for name in TicketRecord.__dataclass_fields__]
+        columns = [tickets.c[name] for name in Ticket.__dataclass_fields__]
         query = (
             select(tickets.c.id, *columns)
             .where(tickets.c.backend == backend, condition, tickets.c.id > after)
@@ -82,7 +65,7 @@ class TicketStore:
         )
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [(int(row["id"]), TicketRecord(**{k: v for k, v in row.items() if k != "id"})) for row in rows]
+        return [(int(row["id"]), Ticket(**{k: v for k, v in row.items() if k != "id"})) for row in rows]
 
     async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None:
         """The name and link the helpdesk gave the ticket after creating it."""
@@ -108,8 +91,8 @@ class TicketStore:
             )
         return bool(result.rowcount == 1)
 
-    async def _select(self, *conditions: ColumnElement[bool]) -> list[TicketRecord]:
-        query = select(*[tickets.c[name] for name in TicketRecord.__dataclass_fields__]).where(*conditions)
+    async def _select(self, *conditions: ColumnElement[bool]) -> list[Ticket]:
+        query = select(*[tickets.c[name] for name in Ticket.__dataclass_fields__]).where(*conditions)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [TicketRecord(**row) for row in rows]
+        return [Ticket(**row) for row in rows]

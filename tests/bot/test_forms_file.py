@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.forms.model import FieldKind
+from bot.domain.forms import FieldKind
 from bot.forms_file import FormsFileError, load_forms_file, parse_forms_file
 from bot.routing import Routing
 

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.forms.siit_service import parse_service
 from bot.forms.values import parse_state, validate
 from bot.forms.view import build_form_view

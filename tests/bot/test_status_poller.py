@@ -7,11 +7,12 @@ import httpx
 
 from bot.backends.base import NewTicket, Person
 from bot.backends.siit import SiitBackend
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
+from bot.domain.ticket import Ticket
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.poll_schedule import PollSchedule
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import REQUESTER
 
@@ -44,13 +45,13 @@ def test_instances_sharing_a_database_poll_as_one(tmp_path: Path, fake_siit: Fak
                 )
                 uids.append(created.id)
                 await stores[0].add(
-                    TicketRecord(
+                    Ticket(
                         "siit", created.id, created.friendly_id, None, f"t{n}", form.id, form.name,
                         created.status, "T1", "C1", None, None, REQUESTER[0], REQUESTER[0],
                     )
                 )  # fmt: skip
 
-            async def seen(record: TicketRecord, status: str) -> bool:
+            async def seen(record: Ticket, status: str) -> bool:
                 changes.append(record.ticket_id)
                 return True
 

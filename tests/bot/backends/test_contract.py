@@ -19,7 +19,7 @@ from bot.backends.base import (
     Reply,
     TicketBackend,
 )
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.testing.servers import ServerLoop
 from tests.bot.backends.cases import CASES, BackendCase
 

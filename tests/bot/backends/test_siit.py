@@ -8,7 +8,7 @@ import pytest
 
 from bot.backends.base import NewTicket, Person
 from bot.backends.siit import SiitBackend
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
 from bot.testing.servers import ServerLoop
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import PRINTER_SERVICE, REQUESTER

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.forms.model import FieldKind, Option
+from bot.domain.forms import FieldKind, Option
 from bot.forms.siit_service import parse_service
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormField, Option
+from bot.domain.forms import Draft, FieldKind, FieldValue, Form, FormField, Option
 from bot.forms.values import parse_state, validate
 from bot.forms.view import build_form_view, field_block_id, option_value
 from bot.testing.slack_ui import state_for

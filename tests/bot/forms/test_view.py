@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.forms.model import Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
+from bot.domain.forms import Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
 from bot.forms.view import build_form_view, field_block_id, option_value
 from bot.testing.block_kit import view_problems
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.forms.model import Draft, FieldKind, Form, FormField
+from bot.domain.forms import Draft, FieldKind, Form, FormField
 from bot.forms.view import build_form_view
 from bot.slack.view_cache import FreshViewCache
 from bot.testing.block_kit import view_problems

@@ -13,15 +13,17 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.forms.model import Draft
+from bot.domain.forms import Draft
+from bot.domain.thread import ThreadKey
+from bot.domain.ticket import Ticket
 from bot.storage import tables
 from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
-from bot.storage.message_tickets import MessageTicketStore, ThreadKey
+from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import DONE, FAILED, PENDING, OutboxStore
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.sync_log import SyncLog
-from bot.storage.tickets import TicketRecord, TicketStore
+from bot.storage.tickets import TicketStore
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[3]
@@ -179,7 +181,7 @@ def test_of_instances_seeing_the_same_status_change_exactly_one_is_told(database
         try:
             stores = [TicketStore(engine=engine), TicketStore(engine=other)]
             await stores[0].add(
-                TicketRecord("siit", "req_1", "R", None, "T", "wa_1", "P", None, "T1", "C1", None, None, "U1", "U1")
+                Ticket("siit", "req_1", "R", None, "T", "wa_1", "P", None, "T1", "C1", None, None, "U1", "U1")
             )
             changed = await asyncio.gather(
                 *(stores[i % 2].set_status("siit", "req_1", "in_progress") for i in range(8))
@@ -203,7 +205,7 @@ def test_of_instances_seeing_the_same_status_change_exactly_one_is_told(database
 def test_tickets_drafts_and_sync_log(database_url: str) -> None:
     async def use(engine: AsyncEngine) -> None:
         tickets = TicketStore(engine=engine)
-        record = TicketRecord(
+        record = Ticket(
             "siit", "req_1", "REQ-1", None, "Title", "wa_1", "Printers", None, "T1", "C1", None, None, "U1", "U1"
         )
         await tickets.add(record)
@@ -230,8 +232,8 @@ def test_tickets_drafts_and_sync_log(database_url: str) -> None:
     with_engine(database_url, use)
 
 
-def ticket(n: int, status: str | None = None) -> TicketRecord:
-    return TicketRecord("siit", f"req_{n}", f"R{n}", None, "T", "wa_1", "P", status, "T1", "C1", None, None, "U1", "U1")
+def ticket(n: int, status: str | None = None) -> Ticket:
+    return Ticket("siit", f"req_{n}", f"R{n}", None, "T", "wa_1", "P", status, "T1", "C1", None, None, "U1", "U1")
 
 
 def test_open_tickets_come_in_a_round_robin_that_wraps(database_url: str) -> None:

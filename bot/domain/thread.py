@@ -1,0 +1,22 @@
+"""A Slack thread a ticket lives in, named by channel ID + the root message's ts (the same in
+every workspace that shares the channel), and what a claim on it says of its ticket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ThreadKey:
+    team_id: str
+    """The workspace that asked, kept for the record; not part of the thread's identity."""
+    channel_id: str
+    thread_ts: str
+    """The thread's root message: a message that is not in a thread is its own root."""
+
+
+@dataclass(frozen=True)
+class ThreadTicket:
+    friendly_id: str | None
+    """``None`` while the claimed ticket is still being filed."""
+    url: str | None

@@ -1,0 +1,24 @@
+"""A ticket filed through the app: which helpdesk holds it and what it calls it, which form it
+came from, where it lives in Slack (its message and thread), who asked and who filed it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ticket:
+    backend: str
+    ticket_id: str
+    friendly_id: str
+    url: str | None
+    title: str
+    form_id: str
+    form_name: str
+    status: str | None
+    team_id: str
+    channel_id: str | None
+    message_ts: str | None
+    thread_ts: str | None
+    requester_id: str
+    reporter_id: str
