@@ -23,8 +23,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from bot.authorization import TicketAuthorization
-from bot.backends.base import TicketBackend
 from bot.backends.budget import RequestBudget
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
@@ -55,7 +53,9 @@ from bot.storage.poll_schedule import PollSchedule
 from bot.storage.request_budget import SharedRequestBudget
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
-from bot.tickets import TicketDesk
+from bot.tickets.authorization import TicketAuthorization
+from bot.tickets.desk import TicketDesk
+from bot.tickets.ports import TicketBackend
 from bot.web import SlackEndpoint, healthz
 from bot.webhooks import MAX_BODY as WEBHOOK_MAX_BODY
 from bot.webhooks import SuptaskWebhook

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.backends.base import BackendError, TicketBackend
 from bot.cache import StaleWhileRevalidateCache
+from bot.domain.filing import BackendError
 from bot.domain.forms import Form, FormChoice
+from bot.tickets.ports import TicketBackend
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,15 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.backends.base import BackendError, ChecksConnection, TicketBackend
 from bot.backends.budget import LocalRequestBudget
 from bot.bootstrap import create_backend, load_forms
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain.filing import BackendError
 from bot.domain.forms import Draft
 from bot.forms.view import build_form_view
 from bot.forms_file import FormsFile, FormsFileError
 from bot.startup import slack_problem
+from bot.tickets.ports import ChecksConnection, TicketBackend
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder#"
 

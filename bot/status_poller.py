@@ -10,10 +10,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
+from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketStore
+from bot.tickets.ports import TicketBackend
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from bot.backends.base import REFERENCE_PATTERN
+from bot.domain.filing import REFERENCE_PATTERN
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.slack.ticket_thread import TicketThread

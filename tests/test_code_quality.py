@@ -1,4 +1,5 @@
-"""ruff and mypy --strict are part of the test command, so CI keeps them clean."""
+"""ruff, mypy --strict and the import contracts (pyproject's ``[tool.importlinter]``) are part of
+the test command, so CI keeps them clean."""
 
 from __future__ import annotations
 
@@ -26,3 +27,15 @@ def test_ruff_format() -> None:
 def test_mypy_strict() -> None:
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts() -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, BackendUnavailable
+from bot.domain.filing import BackendError, BackendUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
 from bot.backends.budget import LocalRequestBudget, RequestBudget
 from bot.backends.http import RetryPolicy, error_reason, send_with_retry
 from bot.cache import StaleWhileRevalidateCache
+from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms.siit_service import parse_service
 
@@ -33,7 +33,7 @@ class SiitUser:
     uid: str
     is_admin: bool = False
     is_agent: bool = False
-    """An admin or an agent: may act on any ticket from Slack (``bot.authorization``)."""
+    """An admin or an agent: may act on any ticket from Slack (``bot.tickets.authorization``)."""
 
 
 NO_USER = SiitUser(uid="")

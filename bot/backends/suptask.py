@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.backends.http import RetryPolicy, send_with_retry
+from bot.domain.filing import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
 

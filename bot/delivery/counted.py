@@ -3,9 +3,9 @@ that tells the person."""
 
 from __future__ import annotations
 
-from bot.backends.base import BackendError, BackendUnavailable
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
 from bot.delivery.service import DeliveryListener
+from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.metrics import Metrics
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.backends.base import NewTicket, Person
+from bot.domain.filing import NewTicket, Person
 from bot.domain.forms import Draft, Form, draft_from_content
 from bot.domain.thread import ThreadKey
 

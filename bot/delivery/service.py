@@ -25,22 +25,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict
 from typing import Protocol
 
-from bot.backends.base import (
-    BackendError,
-    BackendUnavailable,
-    CreatedTicket,
-    FindsCreatedTickets,
-    NewTicket,
-    Reply,
-)
 from bot.catalog import FormCatalog
 from bot.delivery.failures import is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
+from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
-from bot.tickets import TicketDesk
+from bot.tickets.desk import TicketDesk
+from bot.tickets.ports import FindsCreatedTickets
 
 log = logging.getLogger(__name__)
 

@@ -83,6 +83,15 @@ class Draft:
     values: dict[str, FieldValue] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StoredDraft:
+    """A draft kept for its owner, with where it was typed and the modal's context."""
+
+    draft: Draft
+    channel_id: str | None
+    context: str | None = None
+
+
 def draft_from_content(content: dict[str, Any]) -> Draft:
     """A draft as stored (``asdict``), read defensively."""
     values = content.get("values")

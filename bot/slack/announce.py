@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.failures import TransientFailure
 from bot.domain.ticket import Ticket
 from bot.slack.ticket_message import ticket_message, ticket_ref
-from bot.storage.tickets import TicketStore
+from bot.tickets.ports import TicketRecords
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ PASSING_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "req
 
 async def announce_ticket(
     client: AsyncWebClient,
-    store: TicketStore,
+    store: TicketRecords,
     record: Ticket,
     *,
     thread_ts: str | None = None,
@@ -120,7 +120,7 @@ def _passing(exc: SlackApiError) -> bool:
     return status == 429 or status >= 500 or exc.response.get("error") in PASSING_ERRORS
 
 
-async def _renamed_meanwhile(client: AsyncWebClient, store: TicketStore, posted: Ticket) -> Ticket:
+async def _renamed_meanwhile(client: AsyncWebClient, store: TicketRecords, posted: Ticket) -> Ticket:
     """The helpdesk may name the ticket (a webhook) while its message is being posted, before
     the message's place is stored for the rename to find: show the stored name then."""
     stored = await store.get(posted.backend, posted.ticket_id)

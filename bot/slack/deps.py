@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.authorization import TicketAuthorization
 from bot.catalog import FormCatalog
 from bot.delivery.service import TicketDelivery
 from bot.reply_policy import ReplyPolicy
@@ -12,23 +11,22 @@ from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.slack.ticket_thread import TicketThread
 from bot.slack.view_cache import FreshViewCache
-from bot.storage.drafts import DraftStore
-from bot.storage.message_tickets import MessageTicketStore
-from bot.storage.sync_log import SyncLog
-from bot.tickets import TicketDesk
+from bot.tickets.authorization import TicketAuthorization
+from bot.tickets.desk import TicketDesk
+from bot.tickets.ports import Drafts, SyncJournal, ThreadClaims
 
 
 @dataclass(frozen=True)
 class Deps:
     catalog: FormCatalog
     desk: TicketDesk
-    drafts: DraftStore
+    drafts: Drafts
     directory: SlackDirectory
     routing: Routing
     delivery: TicketDelivery
-    thread_claims: MessageTicketStore
+    thread_claims: ThreadClaims
     ticket_thread: TicketThread
-    sync_log: SyncLog
+    sync_log: SyncJournal
     reply_policy: ReplyPolicy
     ticket_emoji: tuple[str, ...]
     authorization: TicketAuthorization

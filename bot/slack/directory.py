@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import Person
 from bot.cache import StaleWhileRevalidateCache
+from bot.domain.filing import Person
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError
+from bot.domain.filing import BackendError
 from bot.domain.forms import Draft, Form
 from bot.forms.view import build_form_view
 from bot.slack.deps import Deps

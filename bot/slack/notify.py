@@ -11,18 +11,16 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError, BackendUnavailable, TicketBackend
 from bot.delivery.failures import TransientFailure
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
+from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.slack.announce import announce_ticket
 from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
 from bot.slack.ticket_thread import TicketThread
-from bot.storage.drafts import DraftStore
-from bot.storage.message_tickets import MessageTicketStore
-from bot.storage.tickets import TicketStore
+from bot.tickets.ports import Drafts, ThreadClaims, TicketBackend, TicketRecords
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +32,9 @@ class SlackNotifier:
         self,
         *,
         client: AsyncWebClient,
-        tickets: TicketStore,
-        drafts: DraftStore,
-        thread_claims: MessageTicketStore,
+        tickets: TicketRecords,
+        drafts: Drafts,
+        thread_claims: ThreadClaims,
         thread: TicketThread,
         backend: TicketBackend,
         done_emoji: str = "white_check_mark",

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import BackendError
+from bot.domain.filing import BackendError
 from bot.domain.forms import Form
 from bot.forms.values import parse_state, picked_form_id
 from bot.forms.view import PICKER_ACTION

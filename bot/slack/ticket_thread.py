@@ -9,18 +9,17 @@ from dataclasses import replace
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.backends.base import TicketBackend
 from bot.domain.ticket import Ticket
 from bot.forms import limits
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message
-from bot.storage.tickets import TicketStore
+from bot.tickets.ports import TicketBackend, TicketRecords
 
 log = logging.getLogger(__name__)
 
 
 class TicketThread:
-    def __init__(self, *, client: AsyncWebClient, tickets: TicketStore, backend: TicketBackend) -> None:
+    def __init__(self, *, client: AsyncWebClient, tickets: TicketRecords, backend: TicketBackend) -> None:
         self._client = client
         self._tickets = tickets
         self._backend = backend

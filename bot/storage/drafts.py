@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.forms import Draft, draft_from_content
+from bot.domain.forms import Draft, StoredDraft, draft_from_content
 from bot.storage.tables import drafts
-
-
-@dataclass(frozen=True)
-class StoredDraft:
-    draft: Draft
-    channel_id: str | None
-    context: str | None = None
 
 
 class DraftStore:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.backends.base import NewTicket, Person
 from bot.backends.siit import SiitBackend
+from bot.domain.filing import NewTicket, Person
 from bot.domain.forms import Draft
 from bot.domain.ticket import Ticket
 from bot.status_poller import StatusPoller

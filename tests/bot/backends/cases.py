@@ -11,16 +11,17 @@ from typing import Any
 
 import httpx
 
-from bot.backends.base import Person, TicketBackend
 from bot.backends.http import RetryPolicy
 from bot.backends.siit import SiitBackend
 from bot.backends.suptask import SuptaskBackend
+from bot.domain.filing import Person
 from bot.forms_file import parse_forms_file
 from bot.testing.servers import RunningServer, ServerLoop
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
 from bot.testing.suptask_api import FakeSuptask
 from bot.testing.suptask_data import FORMS_YAML, IMPACT_FIELD, LAPTOP_FIELD, WORKSPACE
+from bot.tickets.ports import TicketBackend
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.01)
 

@@ -10,17 +10,10 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bot.backends.base import (
-    BackendError,
-    BackendUnavailable,
-    CreatedTicket,
-    FindsCreatedTickets,
-    NewTicket,
-    Reply,
-    TicketBackend,
-)
+from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.domain.forms import Draft
 from bot.testing.servers import ServerLoop
+from bot.tickets.ports import FindsCreatedTickets, TicketBackend
 from tests.bot.backends.cases import CASES, BackendCase
 
 T = TypeVar("T")

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.backends.base import NewTicket, Person
 from bot.backends.siit import SiitBackend
+from bot.domain.filing import NewTicket, Person
 from bot.domain.forms import Draft
 from bot.testing.servers import ServerLoop
 from bot.testing.siit_api import FakeSiit

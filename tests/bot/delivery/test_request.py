@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
-from bot.backends.base import Person
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin, TicketRequest, write_from_payload
+from bot.domain.filing import Person
 from bot.domain.forms import Draft
 
 ORIGIN = SlackOrigin(user_id="U1", team_id="T1", channel_id="C1", view_id="V1", thread_ts="1.0", via_reaction=True)

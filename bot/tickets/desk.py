@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.backends.base import CreatedTicket, NewTicket, TicketBackend
+from bot.domain.filing import CreatedTicket, NewTicket
 from bot.domain.ticket import Ticket
-from bot.storage.tickets import TicketStore
+from bot.tickets.ports import TicketBackend, TicketRecords
 
 
 class TicketDesk:
-    def __init__(self, *, backend: TicketBackend, store: TicketStore) -> None:
+    def __init__(self, *, backend: TicketBackend, store: TicketRecords) -> None:
         self.backend = backend
         self.store = store
 

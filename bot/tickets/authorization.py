@@ -9,8 +9,9 @@ from collections.abc import Collection
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from bot.backends.base import Person, TicketBackend
+from bot.domain.filing import Person
 from bot.domain.ticket import Ticket
+from bot.tickets.ports import TicketBackend
 
 
 class TicketAction(StrEnum):

@@ -1,0 +1,127 @@
+"""The ports of the service layer: what a helpdesk offers (``TicketBackend`` and the optional
+capabilities a backend declares by implementing them), and what the app keeps (tickets, drafts,
+thread claims, the sync log). Adapters implement them structurally: ``bot.backends`` the helpdesk
+side, ``bot.storage`` the rest; ``bot.slack`` depends on these, never on an adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from bot.domain.filing import CreatedTicket, NewTicket, Reply
+from bot.domain.forms import Draft, Form, StoredDraft
+from bot.domain.thread import ThreadKey, ThreadTicket
+from bot.domain.ticket import Ticket
+
+
+class TicketBackend(Protocol):
+    """A helpdesk. Implementations take their HTTP client by keyword and keep no global state."""
+
+    name: str
+    """Settings value that selects it, e.g. ``siit``."""
+    display_name: str
+    form_label: str
+    """What a form is called in this helpdesk ("Service"), for the picker's label."""
+    closed_status: str
+    """The status ``set_status("closed")`` leaves the ticket in."""
+    closed_statuses: frozenset[str]
+    """Statuses in which a ticket is done (no polling, no Close button)."""
+
+    def form_ids(self) -> Sequence[str]:
+        """The forms offered in the picker, in order; the first is the default."""
+        ...
+
+    async def load_form(self, form_id: str) -> Form:
+        """The form's definition; raises ``BackendError`` when it cannot be read."""
+        ...
+
+    async def create_ticket(self, ticket: NewTicket) -> CreatedTicket:
+        """File the ticket; raises ``BackendError`` with the helpdesk's own reason."""
+        ...
+
+    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
+        """Post a public reply or an internal note on the ticket."""
+        ...
+
+    async def set_status(self, ticket_id: str, status: str) -> None:
+        """Change the ticket's status (``closed`` closes it, whatever the helpdesk calls that)."""
+        ...
+
+    async def fetch_status(self, ticket_id: str) -> str | None:
+        """The ticket's current status, for helpdesks without webhooks; ``None`` when the
+        helpdesk pushes changes instead (webhooks)."""
+        ...
+
+
+@runtime_checkable
+class FindsCreatedTickets(Protocol):
+    """A helpdesk where a ticket whose create answer was lost can be looked for (Siit's List
+    Requests). Without it, a create after an ambiguous failure may file a second ticket."""
+
+    async def find_created(self, ticket: NewTicket, *, since: float) -> CreatedTicket | None:
+        """The ticket this create made, if the helpdesk has one made at or after ``since`` (a Unix time)."""
+        ...
+
+
+@runtime_checkable
+class ChecksConnection(Protocol):
+    """A helpdesk that can be asked, harmlessly, whether it answers and takes the token."""
+
+    async def check_connection(self) -> None:
+        """Returns when the helpdesk answered and accepted the token; raises ``BackendError``
+        (``BackendUnavailable`` when it could not be reached) with the reason otherwise."""
+        ...
+
+
+class TicketRecords(Protocol):
+    """Tickets filed through the app and where each lives in Slack."""
+
+    async def add(self, record: Ticket) -> None: ...
+
+    async def get(self, backend: str, ticket_id: str) -> Ticket | None: ...
+
+    async def in_thread(self, channel_id: str, thread_ts: str) -> Ticket | None: ...
+
+    async def set_slack_message(
+        self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str
+    ) -> None: ...
+
+    async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None: ...
+
+    async def set_status(self, backend: str, ticket_id: str, status: str) -> bool:
+        """False when the status was already this one (nothing to announce)."""
+        ...
+
+
+class Drafts(Protocol):
+    """What people typed, kept until their ticket is filed."""
+
+    async def save(
+        self, draft: Draft, *, team_id: str, user_id: str, channel_id: str | None, context: str | None = None
+    ) -> str: ...
+
+    async def load(self, draft_id: str, *, user_id: str) -> StoredDraft | None:
+        """Only the person who typed it may load it."""
+        ...
+
+    async def discard(self, draft_id: str) -> None: ...
+
+
+class ThreadClaims(Protocol):
+    """One ticket per Slack thread."""
+
+    async def get(self, key: ThreadKey) -> ThreadTicket | None: ...
+
+    async def filed(self, key: ThreadKey, *, friendly_id: str, url: str | None) -> None: ...
+
+    async def release(self, key: ThreadKey) -> None: ...
+
+
+class SyncJournal(Protocol):
+    """What crossed between a thread and its helpdesk ticket, so nothing crosses twice."""
+
+    async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool: ...
+
+    async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None: ...
+
+    async def was_sent(self, backend: str, ticket_id: str, text: str) -> bool: ...
