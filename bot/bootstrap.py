@@ -55,7 +55,9 @@ from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.desk import TicketDesk
+from bot.tickets.events import EventBus
 from bot.tickets.ports import TicketBackend
+from bot.tickets.updates import TicketUpdates
 from bot.web import SlackEndpoint, healthz
 from bot.webhooks import MAX_BODY as WEBHOOK_MAX_BODY
 from bot.webhooks import SuptaskWebhook
@@ -160,13 +162,17 @@ def create_app(settings: Settings) -> Starlette:
     desk = TicketDesk(backend=backend, store=store)
     thread_claims = MessageTicketStore(engine=engine)
     sync_log = SyncLog(engine=engine)
-    ticket_thread = TicketThread(client=slack_client, tickets=store, backend=backend)
+    events = EventBus()
+    updates = TicketUpdates(tickets=store, thread_claims=thread_claims, events=events)
+    ticket_thread = TicketThread(client=slack_client, backend=backend)
+    ticket_thread.subscribe(events)
     notifier = SlackNotifier(
         client=slack_client,
         tickets=store,
         drafts=drafts,
         thread_claims=thread_claims,
         thread=ticket_thread,
+        updates=updates,
         backend=backend,
     )
     outbox = OutboxStore(engine=engine)
@@ -241,9 +247,8 @@ def create_app(settings: Settings) -> Starlette:
         webhook = SuptaskWebhook(
             secret=settings.suptask_webhook_secret.get_secret_value(),
             tickets=store,
-            thread=ticket_thread,
+            updates=updates,
             sync_log=sync_log,
-            thread_claims=thread_claims,
             outbox=outbox,
         )
         counted = timed(
@@ -255,7 +260,7 @@ def create_app(settings: Settings) -> Starlette:
         backend=backend,
         tickets=store,
         schedule=PollSchedule(engine=engine),
-        on_change=ticket_thread.status_changed,
+        on_change=updates.status_changed,
         interval_seconds=settings.status_poll_seconds,
         batch=settings.status_poll_batch,
     )

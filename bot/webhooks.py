@@ -22,13 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.domain.filing import REFERENCE_PATTERN
-from bot.domain.thread import ThreadKey
-from bot.domain.ticket import Ticket
-from bot.slack.ticket_thread import TicketThread
-from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
+from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256_000
@@ -40,16 +37,14 @@ class SuptaskWebhook:
         *,
         secret: str,
         tickets: TicketStore,
-        thread: TicketThread,
+        updates: TicketUpdates,
         sync_log: SyncLog,
-        thread_claims: MessageTicketStore,
         outbox: OutboxStore,
     ) -> None:
         self._secret = secret.encode()
         self._tickets = tickets
-        self._thread = thread
+        self._updates = updates
         self._sync_log = sync_log
-        self._thread_claims = thread_claims
         self._outbox = outbox
 
     async def handle(self, request: Request) -> Response:
@@ -89,13 +84,13 @@ class SuptaskWebhook:
             return PlainTextResponse("unknown ticket", status_code=404)
         identity = helpdesk_identity(ticket)
         if identity is not None:
-            record = await self._rename(record, identity[0], identity[1] or record.url)
+            record = await self._updates.renamed(record, identity[0], identity[1] or record.url)
         reply = agent_reply(payload)
         if reply is not None and not await self._sync_log.was_sent("suptask", ticket_id, reply[0]):
-            await self._thread.agent_reply(record, *reply)
+            await self._updates.agent_replied(record, *reply)
         status = ticket.get("status")
         if isinstance(status, str) and status:
-            await self._thread.status_changed(record, status)
+            await self._updates.status_changed(record, status)
         return JSONResponse({"ok": True})
 
     async def _adopt(self, body: bytes, ticket: dict[str, Any], ticket_id: str) -> bool:
@@ -116,14 +111,6 @@ class SuptaskWebhook:
         if adopted:
             log.info("suptask ticket %s adopted for a create whose answer was lost", ticket_id)
         return adopted
-
-    async def _rename(self, record: Ticket, friendly_id: str, url: str | None) -> Ticket:
-        renamed = await self._thread.renamed(record, friendly_id, url)
-        if renamed is not record and renamed.channel_id and renamed.thread_ts:
-            # "Already filed" answers for the message the ticket came from use the new name too.
-            key = ThreadKey(renamed.team_id, renamed.channel_id, renamed.thread_ts)
-            await self._thread_claims.filed(key, friendly_id=friendly_id, url=url)
-        return renamed
 
 
 def parse_json(body: bytes) -> tuple[Any, str | None]:

@@ -21,6 +21,7 @@ from bot.slack.mrkdwn import escape
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
 from bot.slack.ticket_thread import TicketThread
 from bot.tickets.ports import Drafts, ThreadClaims, TicketBackend, TicketRecords
+from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class SlackNotifier:
         drafts: Drafts,
         thread_claims: ThreadClaims,
         thread: TicketThread,
+        updates: TicketUpdates,
         backend: TicketBackend,
         done_emoji: str = "white_check_mark",
     ) -> None:
@@ -44,6 +46,7 @@ class SlackNotifier:
         self._drafts = drafts
         self._thread_claims = thread_claims
         self._thread = thread
+        self._updates = updates
         self._helpdesk = backend.display_name
         self._backend_name = backend.name
         self._closed_status = backend.closed_status
@@ -78,7 +81,7 @@ class SlackNotifier:
     async def closed(self, request: CloseRequest) -> None:
         record = await self._record(request.ticket_id)
         if record is not None:
-            await self._thread.status_changed(record, self._closed_status)
+            await self._updates.status_changed(record, self._closed_status)
 
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         rate_limited = error.retry_after is not None

@@ -1,0 +1,31 @@
+"""What happened to a ticket, as the service layer publishes it; side effects (the ticket message
+and its thread in Slack, later App Home and a triage channel) subscribe instead of being called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.ticket import Ticket
+
+
+@dataclass(frozen=True)
+class TicketStatusChanged:
+    ticket: Ticket
+    """With its new status."""
+
+
+@dataclass(frozen=True)
+class TicketRenamed:
+    ticket: Ticket
+    """With the helpdesk's own name and link, which it had not given when it was filed."""
+
+
+@dataclass(frozen=True)
+class AgentReplied:
+    ticket: Ticket
+    text: str
+    author: str | None
+    """The agent's name as the helpdesk gave it, if it did."""
+
+
+TicketEvent = TicketStatusChanged | TicketRenamed | AgentReplied

@@ -1,0 +1,46 @@
+"""Use cases for what a helpdesk tells of its tickets (Suptask's webhooks, Siit's status polls):
+a status change, the helpdesk's own name for a ticket, an agent's reply. Each is recorded once
+and published as an event; Slack's thread and ticket message subscribe."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
+from bot.domain.thread import ThreadKey
+from bot.domain.ticket import Ticket
+from bot.tickets.events import EventBus
+from bot.tickets.ports import ThreadClaims, TicketRecords
+
+
+class TicketUpdates:
+    def __init__(self, *, tickets: TicketRecords, thread_claims: ThreadClaims, events: EventBus) -> None:
+        self._tickets = tickets
+        self._thread_claims = thread_claims
+        self._events = events
+
+    async def status_changed(self, ticket: Ticket, status: str) -> bool:
+        """False when the ticket already had this status (nothing is published)."""
+        if status == ticket.status or not await self._tickets.set_status(ticket.backend, ticket.ticket_id, status):
+            return False
+        await self._events.publish(TicketStatusChanged(replace(ticket, status=status)))
+        return True
+
+    async def renamed(self, ticket: Ticket, friendly_id: str, url: str | None) -> Ticket:
+        """The helpdesk's own name (and link) for a ticket it created without one."""
+        if (friendly_id, url) == (ticket.friendly_id, ticket.url):
+            return ticket
+        await self._tickets.set_identity(ticket.backend, ticket.ticket_id, friendly_id=friendly_id, url=url)
+        # Read again after writing: if the ticket message was being posted meanwhile, either this
+        # read sees where it went, or the poster's read after storing its place sees the new name.
+        current = await self._tickets.get(ticket.backend, ticket.ticket_id) or ticket
+        updated = replace(current, friendly_id=friendly_id, url=url)
+        if updated.channel_id and updated.thread_ts:
+            # "Already filed" answers for the message the ticket came from use the new name too.
+            key = ThreadKey(updated.team_id, updated.channel_id, updated.thread_ts)
+            await self._thread_claims.filed(key, friendly_id=friendly_id, url=url)
+        await self._events.publish(TicketRenamed(updated))
+        return updated
+
+    async def agent_replied(self, ticket: Ticket, text: str, author: str | None) -> None:
+        await self._events.publish(AgentReplied(ticket, text, author))
