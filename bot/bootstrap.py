@@ -7,7 +7,8 @@ import contextlib
 import gc
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import httpx
@@ -24,9 +25,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from bot.backends.budget import RequestBudget
+from bot.backends.helpdesks import HELPDESKS
 from bot.backends.http import RetryPolicy
-from bot.backends.siit import SiitBackend
-from bot.backends.suptask import SuptaskBackend
+from bot.backends.registry import WEBHOOK_MAX_BODY, Helpdesk, HelpdeskResources, TicketServices
 from bot.body_limit import BodyLimit
 from bot.catalog import FormCatalog
 from bot.config import Settings, SettingsError
@@ -56,30 +57,25 @@ from bot.storage.tickets import TicketStore
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.desk import TicketDesk
 from bot.tickets.events import EventBus
-from bot.tickets.ports import TicketBackend
+from bot.tickets.ports import ReadsStatus, TicketBackend
 from bot.tickets.updates import TicketUpdates
 from bot.web import SlackEndpoint, healthz
-from bot.webhooks import MAX_BODY as WEBHOOK_MAX_BODY
-from bot.webhooks import SuptaskWebhook
 
 log = logging.getLogger(__name__)
 
 
-def load_forms(settings: Settings) -> FormsFile | None:
-    """The forms file: required by Suptask, optional for Siit. Raises ``FormsFileError``."""
-    if settings.ticket_backend != "suptask" and not settings.forms_file.is_file():
+def load_forms(settings: Settings, helpdesk: Helpdesk) -> FormsFile | None:
+    """The forms file, when there is one or the helpdesk needs one. Raises ``FormsFileError``."""
+    if not helpdesk.requires_forms_file and not settings.forms_file.is_file():
         return None
     forms_file = load_forms_file(settings.forms_file)
-    if settings.ticket_backend == "suptask":
-        for index, form in enumerate(forms_file.forms):
-            if not form.channels:
-                raise FormsFileError(
-                    f"{settings.forms_file}: forms[{index}].channels: Suptask needs the form's channel IDs"
-                )
+    problem = helpdesk.forms_file_problem(forms_file)
+    if problem:
+        raise FormsFileError(f"{settings.forms_file}: {problem}")
     return forms_file
 
 
-def siit_budget(settings: Settings, engine: AsyncEngine) -> RequestBudget:
+def shared_budget(settings: Settings, engine: AsyncEngine) -> RequestBudget:
     """Siit's limit is per token: every instance on the database counts against one budget, and
     polling keeps a third of it free for people."""
     token = settings.siit_api_token.get_secret_value() if settings.siit_api_token else ""
@@ -93,36 +89,24 @@ def siit_budget(settings: Settings, engine: AsyncEngine) -> RequestBudget:
 
 
 def create_backend(
-    settings: Settings, *, client: httpx.AsyncClient, forms_file: FormsFile | None, budget: RequestBudget
+    settings: Settings,
+    helpdesk: Helpdesk,
+    *,
+    client: httpx.AsyncClient,
+    forms_file: FormsFile | None,
+    budget: RequestBudget,
 ) -> TicketBackend:
-    """``budget`` paces Siit's calls (``siit_budget``); Suptask's limit is not shared this way."""
     retry = RetryPolicy(
         attempts=settings.backend_attempts,
         backoff_seconds=settings.backend_backoff_seconds,
         max_wait_seconds=settings.backend_max_wait_seconds,
     )
-    if settings.ticket_backend == "suptask":
-        if settings.suptask_api_token is None or forms_file is None:
-            raise SettingsError("Suptask needs SUPTASK_API_TOKEN and a FORMS_FILE")
-        return SuptaskBackend(
-            client=client,
-            api_url=settings.suptask_api_url,
-            api_token=settings.suptask_api_token.get_secret_value(),
-            forms_file=forms_file,
-            retry=retry,
+    try:
+        return helpdesk.create(
+            settings, HelpdeskResources(client=client, forms_file=forms_file, retry=retry, budget=budget)
         )
-    if settings.siit_api_token is None:
-        raise SettingsError("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
-    forms = forms_file.forms if forms_file else ()
-    return SiitBackend(
-        client=client,
-        api_url=settings.siit_api_url,
-        api_token=settings.siit_api_token.get_secret_value(),
-        budget=budget,
-        service_ids=settings.siit_services or [f.form_id for f in forms],
-        retry=retry,
-        labelled_fields={f.form_id: [field.to_field() for field in f.fields] for f in forms},
-    )
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def create_routing(settings: Settings, backend: TicketBackend, forms_file: FormsFile | None) -> Routing:
@@ -152,10 +136,12 @@ def create_app(settings: Settings) -> Starlette:
     http_client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.backend_timeout_seconds), transport=MeasuredTransport(transport, metrics)
     )
-    forms_file = load_forms(settings)
+    helpdesk = HELPDESKS[settings.ticket_backend]
+    forms_file = load_forms(settings, helpdesk)
     engine = create_engine(settings.database_url)
     slack_client = create_slack_client(settings)
-    backend = create_backend(settings, client=http_client, forms_file=forms_file, budget=siit_budget(settings, engine))
+    budget = shared_budget(settings, engine)
+    backend = create_backend(settings, helpdesk, client=http_client, forms_file=forms_file, budget=budget)
     store = TicketStore(engine=engine)
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
@@ -243,27 +229,26 @@ def create_app(settings: Settings) -> Starlette:
         )
         acknowledged = timed(front.handle, lambda _response, seconds: metrics.ack_seconds.observe(seconds))
         routes.append(Route("/slack/events", acknowledged, methods=["POST"]))
-    if settings.ticket_backend == "suptask" and settings.suptask_webhook_secret is not None:
-        webhook = SuptaskWebhook(
-            secret=settings.suptask_webhook_secret.get_secret_value(),
-            tickets=store,
-            updates=updates,
-            sync_log=sync_log,
-            outbox=outbox,
-        )
+    services = TicketServices(tickets=store, updates=updates, deliveries=sync_log, waiting_creates=outbox)
+    helpdesk_routes = helpdesk.routes(settings, services)
+    for route in helpdesk_routes:
         counted = timed(
-            webhook.handle,
+            route.endpoint,
             lambda response, _seconds: metrics.webhook(response.status_code, b'"duplicate"' in response.body),
         )
-        routes.append(Route("/webhooks/suptask", counted, methods=["POST"]))
-    poller = StatusPoller(
-        backend=backend,
-        tickets=store,
-        schedule=PollSchedule(engine=engine),
-        on_change=updates.status_changed,
-        interval_seconds=settings.status_poll_seconds,
-        batch=settings.status_poll_batch,
-    )
+        routes.append(Route(route.path, counted, methods=sorted(route.methods or ["POST"])))
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = [catalog.warm, delivery.run_worker]
+    if isinstance(backend, ReadsStatus):  # a helpdesk without webhooks: its statuses are polled
+        poller = StatusPoller(
+            backend=backend,
+            reader=backend,
+            tickets=store,
+            schedule=PollSchedule(engine=engine),
+            on_change=updates.status_changed,
+            interval_seconds=settings.status_poll_seconds,
+            batch=settings.status_poll_batch,
+        )
+        background.append(poller.run)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -276,9 +261,7 @@ def create_app(settings: Settings) -> Starlette:
         slack_client.session = aiohttp.ClientSession()
         if isinstance(front, SocketModeEndpoint):
             await front.connect()
-        tasks = [asyncio.create_task(catalog.warm()), asyncio.create_task(delivery.run_worker())]
-        if settings.ticket_backend == "siit":  # Siit has no webhooks
-            tasks.append(asyncio.create_task(poller.run()))
+        tasks = [asyncio.create_task(run()) for run in background]
         try:
             yield
         finally:
@@ -291,5 +274,9 @@ def create_app(settings: Settings) -> Starlette:
             await engine.dispose()
 
     # Every body is bounded before it is read whole (Slack's and the webhooks' own limits).
-    limits = Middleware(BodyLimit, max_bytes=settings.max_body_bytes, per_path={"/webhooks/suptask": WEBHOOK_MAX_BODY})
+    limits = Middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={route.path: WEBHOOK_MAX_BODY for route in helpdesk_routes},
+    )
     return Starlette(routes=routes, lifespan=lifespan, middleware=[limits])

@@ -13,12 +13,13 @@ from urllib.parse import quote
 import httpx
 
 from bot.backends.budget import LocalRequestBudget
+from bot.backends.helpdesks import HELPDESKS
 from bot.bootstrap import create_backend, load_forms
 from bot.config import Settings, SettingsError, load_settings
 from bot.domain.filing import BackendError
 from bot.domain.forms import Draft
-from bot.forms.view import build_form_view
 from bot.forms_file import FormsFile, FormsFileError
+from bot.slack.views.form import build_form_view
 from bot.startup import slack_problem
 from bot.tickets.ports import ChecksConnection, TicketBackend
 
@@ -33,13 +34,11 @@ def builder_link(view: dict[str, object]) -> str:
 def check(say: Callable[[str], object]) -> int:
     try:
         settings = load_settings()
-        forms_file = load_forms(settings)
+        forms_file = load_forms(settings, HELPDESKS[settings.ticket_backend])
     except (SettingsError, FormsFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     say(f"backend: {settings.ticket_backend}")
-    if settings.ticket_backend == "siit" and settings.siit_services:
-        say("siit services: " + ", ".join(settings.siit_services))
     describe_forms_file(settings, forms_file, say)
     problem = asyncio.run(slack_problem(settings))
     if problem is None:
@@ -75,7 +74,8 @@ async def reach_helpdesk(settings: Settings, forms_file: FormsFile | None, say: 
         budget = LocalRequestBudget(
             limit=settings.siit_rate_limit, per_seconds=settings.siit_rate_window_seconds, reserve=0
         )
-        backend = create_backend(settings, client=client, forms_file=forms_file, budget=budget)
+        helpdesk = HELPDESKS[settings.ticket_backend]
+        backend = create_backend(settings, helpdesk, client=client, forms_file=forms_file, budget=budget)
         try:
             if isinstance(backend, ChecksConnection):
                 await backend.check_connection()

@@ -14,7 +14,7 @@ from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketStore
-from bot.tickets.ports import TicketBackend
+from bot.tickets.ports import ReadsStatus, TicketBackend
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class StatusPoller:
         self,
         *,
         backend: TicketBackend,
+        reader: ReadsStatus,
         tickets: TicketStore,
         schedule: PollSchedule,
         on_change: Callable[[Ticket, str], Awaitable[bool]],
@@ -32,6 +33,7 @@ class StatusPoller:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._backend = backend
+        self._reader = reader
         self._tickets = tickets
         self._schedule = schedule
         self._on_change = on_change
@@ -61,7 +63,7 @@ class StatusPoller:
         changed = 0
         for row_id, record in batch:
             try:
-                status = await self._backend.fetch_status(record.ticket_id)
+                status = await self._reader.fetch_status(record.ticket_id)
             except BackendUnavailable as exc:
                 log.info("status poll paused: %s", exc.reason)
                 break  # out of budget or the helpdesk is down: the next turn starts here

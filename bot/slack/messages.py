@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import TITLE_MAX_LENGTH
-from bot.forms.limits import fit
+from bot.slack.views.limits import fit
 
 log = logging.getLogger(__name__)
 

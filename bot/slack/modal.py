@@ -13,10 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.filing import BackendError
 from bot.domain.forms import Draft, Form
-from bot.forms.view import build_form_view
 from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext
 from bot.slack.status_views import load_failed_view, loading_view
+from bot.slack.views.form import build_form_view
 
 log = logging.getLogger(__name__)
 

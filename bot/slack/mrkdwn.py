@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.forms.limits import LINK_URL
+from bot.slack.views.limits import LINK_URL
 
 
 def escape(text: str) -> str:

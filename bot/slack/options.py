@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.forms import limits
-from bot.forms.view import VALUE_ACTION, field_block_id, slack_option
 from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext
+from bot.slack.views import limits
+from bot.slack.views.form import VALUE_ACTION, field_block_id, slack_option
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

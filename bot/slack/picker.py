@@ -9,12 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.filing import BackendError
 from bot.domain.forms import Form
-from bot.forms.values import parse_state, picked_form_id
-from bot.forms.view import PICKER_ACTION
 from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import form_view, update_view
 from bot.slack.status_views import load_failed_view
+from bot.slack.views.form import PICKER_ACTION
+from bot.slack.views.state import parse_state, picked_form_id
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -13,8 +13,8 @@ from slack_sdk.models.views import View
 
 from bot.domain.thread import ThreadTicket
 from bot.domain.ticket import Ticket
-from bot.forms import limits
 from bot.slack.mrkdwn import escape, link
+from bot.slack.views import limits
 
 RETRY_ACTION = "retry_ticket"
 STATUS_CALLBACK_ID = "ticket_status"

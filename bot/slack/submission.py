@@ -13,13 +13,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.domain.forms import Draft, FieldKind, Form
 from bot.domain.thread import ThreadKey
-from bot.forms.values import parse_state, validate
-from bot.forms.view import FORM_CALLBACK_ID, TITLE_BLOCK
 from bot.slack.deps import Deps
 from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import form_view, update_view
 from bot.slack.status_views import already_filed_view, submitting_view
+from bot.slack.views.form import FORM_CALLBACK_ID, TITLE_BLOCK
+from bot.slack.views.state import parse_state, validate
 
 log = logging.getLogger(__name__)
 

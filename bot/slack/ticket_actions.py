@@ -17,12 +17,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
 from bot.domain.ticket import Ticket
-from bot.forms import limits
 from bot.slack.deps import Deps
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
 from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
+from bot.slack.views import limits
 from bot.tickets.authorization import TicketAction
 
 log = logging.getLogger(__name__)

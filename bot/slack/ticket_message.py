@@ -6,8 +6,8 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.domain.ticket import Ticket
-from bot.forms import limits
 from bot.slack.mrkdwn import escape
+from bot.slack.views import limits
 
 ADD_DETAILS_ACTION = "ticket_add_details"
 CLOSE_ACTION = "ticket_close"

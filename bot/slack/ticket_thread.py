@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
-from bot.forms import limits
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message
+from bot.slack.views import limits
 from bot.tickets.events import EventBus
 from bot.tickets.ports import TicketBackend
 

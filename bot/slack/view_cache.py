@@ -14,8 +14,8 @@ from typing import Any
 from slack_sdk.models.views import View
 
 from bot.domain.forms import TITLE_MAX_LENGTH, Draft, Form
-from bot.forms import limits
-from bot.forms.view import TITLE_BLOCK
+from bot.slack.views import limits
+from bot.slack.views.form import TITLE_BLOCK
 
 
 class FreshViewCache:

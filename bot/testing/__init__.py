@@ -2,5 +2,5 @@
 real HTTP by uvicorn, and a client that signs requests as Slack does. The tests and the benchmark
 import them from here; an admin can serve them to try a forms file without a real workspace.
 
-May import: ``bot.forms`` (Block Kit limits the fake Slack checks) and libraries. Nothing of the
+May import: ``bot.slack.views.limits`` (Block Kit limits the fake Slack checks) and libraries. Nothing of the
 app's runtime imports this package."""

@@ -6,7 +6,7 @@ side, ``bot.storage`` the rest; ``bot.slack`` depends on these, never on an adap
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.domain.filing import CreatedTicket, NewTicket, Reply
 from bot.domain.forms import Draft, Form, StoredDraft
@@ -47,9 +47,14 @@ class TicketBackend(Protocol):
         """Change the ticket's status (``closed`` closes it, whatever the helpdesk calls that)."""
         ...
 
+
+@runtime_checkable
+class ReadsStatus(Protocol):
+    """A helpdesk whose tickets' statuses can be read (Siit, which sends no webhooks): the app
+    polls its open tickets."""
+
     async def fetch_status(self, ticket_id: str) -> str | None:
-        """The ticket's current status, for helpdesks without webhooks; ``None`` when the
-        helpdesk pushes changes instead (webhooks)."""
+        """The ticket's current status; ``None`` when the helpdesk does not say."""
         ...
 
 
@@ -125,3 +130,22 @@ class SyncJournal(Protocol):
     async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None: ...
 
     async def was_sent(self, backend: str, ticket_id: str, text: str) -> bool: ...
+
+
+class WebhookDeliveries(SyncJournal, Protocol):
+    """Helpdesk webhooks seen lately: a sender's retry is answered, not acted on again."""
+
+    async def first_delivery(self, key: str) -> bool: ...
+
+    async def forget_delivery(self, key: str) -> None:
+        """A delivery that could not be acted on: its retry is welcome."""
+        ...
+
+
+class WaitingCreates(Protocol):
+    """Creates still waiting in the outbox, which a helpdesk's own word can settle."""
+
+    async def adopt(self, reference: str, result: dict[str, Any], *, now: float) -> bool:
+        """Keep ``result`` as the answer of the waiting create with this reference; False when
+        there is none."""
+        ...

@@ -8,12 +8,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.backends.siit.service import parse_service
 from bot.domain.forms import Draft
-from bot.forms.siit_service import parse_service
-from bot.forms.values import parse_state, validate
-from bot.forms.view import build_form_view
 from bot.forms_file import FormsFileError, parse_forms_file
-from tests.bot.forms.test_values import FORM
+from bot.slack.views.form import build_form_view
+from bot.slack.views.state import parse_state, validate
+from tests.bot.slack.views.test_state import FORM
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),

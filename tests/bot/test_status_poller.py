@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.backends.siit import SiitBackend
+from bot.backends.siit.client import SiitBackend
 from bot.domain.filing import NewTicket, Person
 from bot.domain.forms import Draft
 from bot.domain.ticket import Ticket

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from bot.backends.http import RetryPolicy
-from bot.backends.siit import SiitBackend
-from bot.backends.suptask import SuptaskBackend
+from bot.backends.siit.client import SiitBackend
+from bot.backends.suptask.client import SuptaskBackend
 from bot.domain.filing import Person
 from bot.forms_file import parse_forms_file
 from bot.testing.servers import RunningServer, ServerLoop

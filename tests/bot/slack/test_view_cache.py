@@ -4,8 +4,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain.forms import Draft, FieldKind, Form, FormField
-from bot.forms.view import build_form_view
 from bot.slack.view_cache import FreshViewCache
+from bot.slack.views.form import build_form_view
 from bot.testing.block_kit import view_problems
 
 FORM = Form(id="wa_1", name="Printers", fields=(FormField("f", "Floor", FieldKind.NUMBER, required=True),))

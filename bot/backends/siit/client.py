@@ -12,10 +12,10 @@ import httpx
 
 from bot.backends.budget import LocalRequestBudget, RequestBudget
 from bot.backends.http import RetryPolicy, error_reason, send_with_retry
+from bot.backends.siit.service import parse_service
 from bot.cache import StaleWhileRevalidateCache
 from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
-from bot.forms.siit_service import parse_service
 
 log = logging.getLogger(__name__)
 

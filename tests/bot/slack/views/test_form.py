@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from bot.domain.forms import Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
-from bot.forms.view import build_form_view, field_block_id, option_value
+from bot.slack.views.form import build_form_view, field_block_id, option_value
 from bot.testing.block_kit import view_problems
 
 CHOICES = [FormChoice("wa_1", "Printers"), FormChoice("wa_2", "Access")]

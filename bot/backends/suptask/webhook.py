@@ -21,14 +21,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.backends.registry import WEBHOOK_MAX_BODY
 from bot.domain.filing import REFERENCE_PATTERN
-from bot.storage.outbox import OutboxStore
-from bot.storage.sync_log import SyncLog
-from bot.storage.tickets import TicketStore
+from bot.tickets.ports import TicketRecords, WaitingCreates, WebhookDeliveries
 from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
-MAX_BODY = 256_000
+MAX_BODY = WEBHOOK_MAX_BODY
 
 
 class SuptaskWebhook:
@@ -36,10 +35,10 @@ class SuptaskWebhook:
         self,
         *,
         secret: str,
-        tickets: TicketStore,
+        tickets: TicketRecords,
         updates: TicketUpdates,
-        sync_log: SyncLog,
-        outbox: OutboxStore,
+        sync_log: WebhookDeliveries,
+        outbox: WaitingCreates,
     ) -> None:
         self._secret = secret.encode()
         self._tickets = tickets

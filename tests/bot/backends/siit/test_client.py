@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.backends.siit import SiitBackend
+from bot.backends.siit.client import SiitBackend
 from bot.domain.filing import NewTicket, Person
 from bot.domain.forms import Draft
 from bot.testing.servers import ServerLoop

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from bot.backends.siit.service import parse_service
 from bot.domain.forms import FieldKind, Option
-from bot.forms.siit_service import parse_service
 
 
 def one_field(item: Any) -> Any:

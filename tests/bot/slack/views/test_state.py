@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from bot.domain.forms import Draft, FieldKind, FieldValue, Form, FormField, Option
-from bot.forms.values import parse_state, validate
-from bot.forms.view import build_form_view, field_block_id, option_value
+from bot.slack.views.form import build_form_view, field_block_id, option_value
+from bot.slack.views.state import parse_state, validate
 from bot.testing.slack_ui import state_for
 
 OPTIONS = (Option("Red", "red"), Option("Blue", "blue"), Option("Long", "z" * 300))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.forms import TITLE, Draft, FieldKind, FieldValue, Form, FormField, draft_problems
-from bot.forms.view import (
+from bot.slack.views.form import (
     CHECKED,
     DESCRIPTION_BLOCK,
     PICKER_ACTION,

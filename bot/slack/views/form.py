@@ -32,8 +32,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.forms import TITLE_MAX_LENGTH, Draft, FieldKind, FieldValue, Form, FormChoice, FormField, Option
-from bot.forms import limits
-from bot.forms.limits import fit
+from bot.slack.views import limits
+from bot.slack.views.limits import fit
 
 FORM_CALLBACK_ID = "ticket_form"
 TITLE_BLOCK = "ticket_title"

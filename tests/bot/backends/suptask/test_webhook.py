@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.webhooks import helpdesk_identity
+from bot.backends.suptask.webhook import helpdesk_identity
 
 LINK = "https://test.slack.com/archives/D1/p1"
 

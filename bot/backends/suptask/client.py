@@ -74,9 +74,6 @@ class SuptaskBackend:
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
-    async def fetch_status(self, ticket_id: str) -> str | None:
-        return None  # Suptask cannot read tickets; its webhooks push status changes
-
     async def check_connection(self) -> None:
         """Suptask has no endpoint that only reads: a change to a ticket that cannot exist is
         refused with 404 once the token is accepted, and changes nothing."""

@@ -1,0 +1,66 @@
+"""How a helpdesk plugs in: one ``Helpdesk`` registration per backend package (``siit``,
+``suptask``), listed in ``HELPDESKS``. What a backend can do beyond filing is declared by the
+capability protocols it implements (``bot.tickets.ports``: ``ReadsStatus`` gets it a status
+poller, ``FindsCreatedTickets`` lets a lost create be found, ``ChecksConnection`` lets ``check``
+reach it); routes (webhooks) come from its registration. Bootstrap, ``check`` and the contract
+test iterate over these; adding a helpdesk is one package, one line below and one contract case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+from starlette.routing import Route
+
+from bot.backends.budget import RequestBudget
+from bot.backends.http import RetryPolicy
+from bot.config import Settings
+from bot.forms_file import FormsFile
+from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries
+from bot.tickets.updates import TicketUpdates
+
+WEBHOOK_MAX_BODY = 256_000
+"""Larger webhook bodies are refused with 413 before they are read (every helpdesk route)."""
+
+
+@dataclass(frozen=True)
+class HelpdeskResources:
+    """What the composition root gives a backend to build its client with."""
+
+    client: httpx.AsyncClient
+    forms_file: FormsFile | None
+    retry: RetryPolicy
+    budget: RequestBudget
+    """The request budget shared by every instance (only helpdesks with such a limit use it)."""
+
+
+@dataclass(frozen=True)
+class TicketServices:
+    """What a helpdesk's own routes (webhooks) may act through."""
+
+    tickets: TicketRecords
+    updates: TicketUpdates
+    deliveries: WebhookDeliveries
+    waiting_creates: WaitingCreates
+
+
+def _no_routes(_settings: Settings, _services: TicketServices) -> list[Route]:
+    return []
+
+
+def _no_problem(_forms_file: FormsFile) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Helpdesk:
+    name: str
+    """The ``TICKET_BACKEND`` value that selects it."""
+    create: Callable[[Settings, HelpdeskResources], TicketBackend]
+    requires_forms_file: bool = False
+    """Its forms are declared in the forms file (its API cannot read them)."""
+    forms_file_problem: Callable[[FormsFile], str | None] = _no_problem
+    """What the forms file lacks for this helpdesk (a key path and the problem), if anything."""
+    routes: Callable[[Settings, TicketServices], list[Route]] = field(default=_no_routes)
+    """HTTP routes it needs, e.g. its webhook (each bounded to ``WEBHOOK_MAX_BODY``)."""
