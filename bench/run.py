@@ -246,6 +246,12 @@ def pct(values: list[float], q: float) -> float:
 class Report:
     rows: list[tuple[str, str]] = field(default_factory=list)
     verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+    counts: list[dict[str, Any]] = field(default_factory=list)
+    """The mechanics of each phase (sent, answered, opened, filed), for ``--json``: what the test
+    suite checks instead of timings."""
+
+    def count(self, phase: str, **counts: int) -> None:
+        self.counts.append({"phase": phase, **counts})
 
     def figure(self, name: str, value: str) -> None:
         self.rows.append((name, value))
@@ -343,6 +349,12 @@ async def run(quick: bool) -> Report:
         for concurrency, count in levels:
             fake.reset()
             runs = [await slash_burst(bot.url, count, concurrency) for _ in range(ROUNDS)]
+            report.count(
+                f"ack {concurrency} concurrent",
+                sent=count * ROUNDS,
+                answered=sum(len(latencies) for latencies, _ in runs),
+                acknowledged=sum(len(used) for _, used in runs),
+            )
             bursts = [latencies for latencies, _ in runs]
             latencies = [latency for burst in bursts for latency in burst]
             p50, p99 = pct(latencies, 50) * 1000, pct(latencies, 99) * 1000
@@ -357,6 +369,7 @@ async def run(quick: bool) -> Report:
                 triggers = [trigger for _, used in runs for trigger in used]
                 await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 15)
                 opens = open_delays(fake.stats(), triggers)
+                report.count(f"opened after {concurrency} concurrent", acknowledged=len(triggers), opened=len(opens))
                 report.figure(
                     "  same bursts: slash -> views.open (p50 / p99)",
                     f"{pct(opens, 50) * 1000:.1f} / {pct(opens, 99) * 1000:.1f} ms, "
@@ -384,6 +397,9 @@ async def run(quick: bool) -> Report:
         latencies, triggers = await slash_burst(bot.url, everyone, everyone, label="outage")
         await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 15)
         opens = open_delays(fake.stats(), triggers)
+        report.count(
+            f"burst of {everyone}", sent=everyone, answered=len(latencies), acknowledged=len(triggers), opened=len(opens)
+        )
         report.figure(
             f"one burst of {everyone} at once: ack p99; views.open p50 / p99",
             f"{pct(latencies, 99) * 1000:.1f} ms; {pct(opens, 50) * 1000:.1f} / {pct(opens, 99) * 1000:.1f} ms, "
@@ -391,6 +407,7 @@ async def run(quick: bool) -> Report:
         )
 
         delays, siit_per_ticket, slack_per_ticket = await submission_latency(bot, fake, n_small)
+        report.count("submissions", submitted=n_small, filed=len(delays))
         report.figure(
             "view_submission -> created at Siit (p50 / p99)",
             f"{pct(delays, 50) * 1000:.1f} / {pct(delays, 99) * 1000:.1f} ms",
@@ -410,6 +427,7 @@ async def run(quick: bool) -> Report:
                 _, triggers = await slash_burst(bot.url, concurrency, concurrency, label=f"open {state}")
                 await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 15)
                 delays = open_delays(fake.stats(), triggers)
+                report.count(f"open {state}, Siit {latency:.1f} s", acknowledged=len(triggers), opened=len(delays))
                 missed = len(triggers) - len(delays)
                 p50, p99 = pct(delays, 50) * 1000, pct(delays, 99) * 1000
                 name = f"slash -> views.open, Siit {latency:.1f} s, {state}, {concurrency} conc. (p50 / p99)"
@@ -462,11 +480,16 @@ async def throughput(url: str, fake: Fakes, count: int, concurrency: int) -> flo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny numbers: checks the benchmark runs, not the figures")
+    parser.add_argument("--json", type=Path, help="also write the figures, targets and per-phase counts here")
     args = parser.parse_args()
     report = uvloop.run(run(args.quick))
     print()
     for name, ok, detail in report.verdicts:
         print(f"  {'PASS' if ok else 'FAIL'}  {name:<52} {detail}")
+    if args.json:
+        verdicts = [{"target": name, "ok": ok, "detail": detail} for name, ok, detail in report.verdicts]
+        figures = [{"figure": name, "value": value} for name, value in report.rows]
+        args.json.write_text(json.dumps({"figures": figures, "targets": verdicts, "counts": report.counts}, indent=1))
     return 0
 
 

@@ -1,7 +1,11 @@
-"""The benchmark keeps working: run it with tiny numbers (its figures are not checked here)."""
+"""The benchmark's mechanics, run with tiny numbers: every command it sends is answered and
+acknowledged, every acknowledged command opens its modal, every submission is filed, and every
+figure and target it promises is printed. Its timings are not checked here (noisy machines):
+they are read from ``python -m bench`` itself."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +13,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_benchmark_runs_with_tiny_numbers() -> None:
+def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "bench", "--quick", "--json", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    for figure in ("ack latency", "slash -> views.open", "view_submission -> created", "ratio", "peak RSS"):
-        assert figure in result.stdout
-    assert result.stdout.count("PASS") + result.stdout.count("FAIL") == 8
+    report = json.loads(output.read_text())
+    phases = {count["phase"]: count for count in report["counts"]}
+    ack_phases = [c for c in report["counts"] if "sent" in c]
+    assert len(ack_phases) == 4  # three concurrency levels and the burst of everyone at once
+    for count in ack_phases:
+        assert count["answered"] == count["sent"] == count["acknowledged"], count
+    opened = [c for c in report["counts"] if "opened" in c]
+    assert len(opened) == 6  # after the bursts, and warm/cold with Siit fast and slow
+    for count in opened:
+        assert count["opened"] == count["acknowledged"] > 0, count
+    assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
+    names = [f["figure"] for f in report["figures"]]
+    for figure in ("ack latency", "slash -> views.open", "view_submission -> created", "peak RSS", "commands/s"):
+        assert any(figure in name for name in names), figure
+    assert len(report["targets"]) == 8
+    for target in report["targets"]:
+        assert ("PASS" if target["ok"] else "FAIL") + "  " + target["target"] in result.stdout
