@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler, to_async_bolt_request
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -29,7 +29,6 @@ class SlackEndpoint:
     ) -> None:
         """``listeners`` runs ``app.async_dispatch`` for the requests acknowledged here."""
         self._app = app
-        self._handler = AsyncSlackRequestHandler(app)
         self._verifier = SignatureVerifier(signing_secret)
         self._max_body_bytes = max_body_bytes
         self._listeners = listeners
@@ -44,7 +43,6 @@ class SlackEndpoint:
             body += chunk
             if len(body) > self._max_body_bytes:
                 return PlainTextResponse("request body too large", status_code=413)
-        request._body = body  # Bolt's adapter reads the body again through the cached attribute.
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -60,7 +58,9 @@ class SlackEndpoint:
             # (Bolt's own runner polls for ack() every 10 ms inside the request; see bench/).
             self._listeners.submit(to_async_bolt_request(request, body))
             return Response(status_code=200)
-        return await self._handler.handle(request)
+        # The answer matters (view_submission's response_action, options): Bolt's own dispatch,
+        # with Bolt's Starlette adapter's conversions, on the body already read.
+        return to_starlette_response(await self._app.async_dispatch(to_async_bolt_request(request, body)))
 
     async def close(self) -> None:
         """Finish what was acknowledged (bounded by Slack's own 3 s), then stop the workers."""
