@@ -1,1 +1,5 @@
-"""Durable delivery of tickets to the helpdesk: recorded first, retried until filed."""
+"""Durable delivery of writes to the helpdesk (tickets, replies, closes): recorded in the outbox
+first, then filed and announced in two fenced steps, retried until done or parked.
+
+May import ``bot.domain``, ``bot.tickets``, ``bot.storage`` (the outbox) and the helpdesk through
+``bot.tickets.ports``; never ``bot.slack`` (it tells the person through a listener it is given)."""

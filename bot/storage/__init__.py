@@ -1,1 +1,5 @@
-"""Persistence: SQLAlchemy tables and one small store per concept."""
+"""Persistence: SQLAlchemy 2 tables (``tables``), Alembic migrations, and one small store per
+concept (tickets, drafts, thread claims, the sync log, the outbox, the shared request budget,
+the polling schedule). The stores implement ``bot.tickets.ports`` structurally.
+
+May import ``bot.domain`` and SQLAlchemy; never ``bot.slack`` or ``bot.backends``."""
