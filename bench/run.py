@@ -397,8 +397,9 @@ async def run(quick: bool) -> Report:
         latencies, triggers = await slash_burst(bot.url, everyone, everyone, label="outage")
         await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 15)
         opens = open_delays(fake.stats(), triggers)
+        answered, acknowledged = len(latencies), len(triggers)
         report.count(
-            f"burst of {everyone}", sent=everyone, answered=len(latencies), acknowledged=len(triggers), opened=len(opens)
+            f"burst of {everyone}", sent=everyone, answered=answered, acknowledged=acknowledged, opened=len(opens)
         )
         report.figure(
             f"one burst of {everyone} at once: ack p99; views.open p50 / p99",
