@@ -155,7 +155,6 @@ def create_app(settings: Settings) -> Starlette:
     notifier = SlackNotifier(
         client=slack_client,
         tickets=store,
-        drafts=drafts,
         thread_claims=thread_claims,
         thread=ticket_thread,
         updates=updates,

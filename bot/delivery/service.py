@@ -29,6 +29,7 @@ from bot.catalog import FormCatalog
 from bot.delivery.failures import is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
 from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
+from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.storage.message_tickets import MessageTicketStore
@@ -109,10 +110,13 @@ class TicketDelivery:
         await self.attempt_now(item, request)
         return True
 
-    async def record(self, request: Write, *, claim: ThreadKey | None = None) -> OutboxItem | None:
-        """Only record it (raises when the database cannot); ``None`` when the thread is taken."""
+    async def record(
+        self, request: Write, *, claim: ThreadKey | None = None, draft: DraftToKeep | None = None
+    ) -> OutboxItem | None:
+        """Only record it, with what the person typed when given (raises when the database
+        cannot); ``None`` when the thread is taken."""
         return await self._outbox.add(
-            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim
+            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim, draft=draft
         )
 
     async def attempt_now(self, item: OutboxItem, request: Write) -> None:
@@ -234,7 +238,8 @@ class TicketDelivery:
         else:
             uncertain = item.uncertain
         await self._listener.filed(request, record, uncertain=uncertain)
-        if not await self._outbox.done(item, ticket_id=record.ticket_id):
+        drafts = [d for d in (request.origin.draft_id, request.origin.replaced_draft_id) if d]
+        if not await self._outbox.done(item, ticket_id=record.ticket_id, discard_drafts=drafts):
             log.warning(
                 "outbox item %d: lease lost after announcing %s",
                 item.id,

@@ -92,6 +92,19 @@ class StoredDraft:
     context: str | None = None
 
 
+@dataclass(frozen=True)
+class DraftToKeep:
+    """A draft to keep for its owner (``id`` names it in "Try again" buttons), recorded in the
+    same transaction as the write that files it."""
+
+    id: str
+    draft: Draft
+    team_id: str
+    user_id: str
+    channel_id: str | None
+    context: str | None = None
+
+
 def draft_from_content(content: dict[str, Any]) -> Draft:
     """A draft as stored (``asdict``), read defensively."""
     values = content.get("values")

@@ -37,9 +37,10 @@ async def announce_ticket(
     """Post the ticket message (as a reply in ``thread_ts`` when the ticket lives in an existing
     thread), else by DM, and remember where; returns the record with its Slack place. Nothing is
     posted when the ticket's message is known, or (``look_first``) found in the thread."""
-    stored = await store.get(record.backend, record.ticket_id)
-    if stored is not None and stored.message_ts:
-        return stored
+    if look_first:  # an earlier attempt may have posted and stored its place
+        stored = await store.get(record.backend, record.ticket_id)
+        if stored is not None and stored.message_ts:
+            return stored
     text, blocks = ticket_message(record)
     places = [(record.channel_id, thread_ts), (record.requester_id, None)]
     for channel, thread in places:
@@ -67,11 +68,11 @@ async def announce_ticket(
                 raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
             posted_in, ts = str(response["channel"]), str(response["ts"])
         root = thread or ts
-        await store.set_slack_message(
+        stored = await store.set_slack_message(
             record.backend, record.ticket_id, channel_id=posted_in, message_ts=ts, thread_ts=root
         )
         return await _renamed_meanwhile(
-            client, store, replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
+            client, stored, replace(record, channel_id=posted_in, message_ts=ts, thread_ts=root)
         )
     log.warning("ticket %s was filed but could not be posted in Slack", record.ticket_id)
     return record
@@ -120,10 +121,10 @@ def _passing(exc: SlackApiError) -> bool:
     return status == 429 or status >= 500 or exc.response.get("error") in PASSING_ERRORS
 
 
-async def _renamed_meanwhile(client: AsyncWebClient, store: TicketRecords, posted: Ticket) -> Ticket:
+async def _renamed_meanwhile(client: AsyncWebClient, stored: Ticket | None, posted: Ticket) -> Ticket:
     """The helpdesk may name the ticket (a webhook) while its message is being posted, before
-    the message's place is stored for the rename to find: show the stored name then."""
-    stored = await store.get(posted.backend, posted.ticket_id)
+    the message's place is stored for the rename to find: show the stored name then (``stored``
+    is read with the place, in one transaction)."""
     if stored is None or (stored.friendly_id, stored.url) == (posted.friendly_id, posted.url):
         return posted
     current = replace(posted, friendly_id=stored.friendly_id, url=stored.url)

@@ -20,7 +20,7 @@ from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
 from bot.slack.ticket_thread import TicketThread
-from bot.tickets.ports import Drafts, ThreadClaims, TicketBackend, TicketRecords
+from bot.tickets.ports import ThreadClaims, TicketBackend, TicketRecords
 from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ class SlackNotifier:
         *,
         client: AsyncWebClient,
         tickets: TicketRecords,
-        drafts: Drafts,
         thread_claims: ThreadClaims,
         thread: TicketThread,
         updates: TicketUpdates,
@@ -43,7 +42,6 @@ class SlackNotifier:
     ) -> None:
         self._client = client
         self._tickets = tickets
-        self._drafts = drafts
         self._thread_claims = thread_claims
         self._thread = thread
         self._updates = updates
@@ -65,9 +63,7 @@ class SlackNotifier:
         if origin.via_reaction and origin.channel_id and origin.message_ts:
             await self._mark(origin.channel_id, origin.message_ts)
         where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."
-        await self._show(request, filed_view(record, where))
-        for draft_id in {request.origin.draft_id, request.origin.replaced_draft_id} - {None}:
-            await self._drafts.discard(str(draft_id))
+        await self._show(request, filed_view(record, where))  # its drafts go when the step is done
 
     async def replied(self, request: ReplyRequest) -> None:
         record = await self._record(request.ticket_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.request import SlackOrigin, TicketRequest
-from bot.domain.forms import Draft, FieldKind, Form
+from bot.domain.forms import Draft, DraftToKeep, FieldKind, Form
 from bot.domain.thread import ThreadKey
 from bot.slack.deps import Deps
 from bot.slack.messages import permalink
@@ -56,12 +57,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack(response_action="update", view=submitting_view(deps.helpdesk))
         try:
-            request = await ticket_request(deps, body, view["id"], form, draft, context)
+            request, keep = await ticket_request(deps, body, view["id"], form, draft, context)
             if context.message_ts and context.channel_id:
                 link = await permalink(client, context.channel_id, context.message_ts)
                 request = replace(request, message_link=link)
             # The thread's claim commits with the delivery: a race lost here files nothing.
-            item = await deps.delivery.record(request, claim=key)
+            item = await deps.delivery.record(request, claim=key, draft=keep)
         except SQLAlchemyError as exc:  # nothing was recorded: the form again, with what was typed
             log.warning("ticket not recorded, the database failed: %s", type(exc).__name__)
             await update_view(client, view["id"], form_view(deps, form, draft, context, f":warning: {UNSAVED}"))
@@ -74,13 +75,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 async def ticket_request(
     deps: Deps, body: dict[str, Any], view_id: str, form: Form, draft: Draft, context: ModalContext
-) -> TicketRequest:
-    """Save the draft (so nothing typed is lost) and say who asks for what, from where."""
+) -> tuple[TicketRequest, DraftToKeep]:
+    """Who asks for what, from where; and the draft to keep with it (so nothing typed is lost),
+    recorded in the same transaction."""
     user_id, team_id = user_and_team(body)
     saved_context = replace(context, draft_id=None).dump()
-    draft_id = await deps.drafts.save(
-        draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=saved_context
-    )
+    keep = DraftToKeep(uuid.uuid4().hex, draft, team_id, user_id, context.channel_id, saved_context)
+    draft_id = keep.id
     requester_id = context.requester_id or user_id
     people = await deps.directory.people([requester_id, user_id, *people_in(form, draft)])
     origin = SlackOrigin(
@@ -93,7 +94,7 @@ async def ticket_request(
         message_ts=context.message_ts,
         thread_ts=context.thread_ts,
     )
-    return TicketRequest(
+    request = TicketRequest(
         form_id=form.id,
         draft=draft,
         requester=people[requester_id],
@@ -101,6 +102,7 @@ async def ticket_request(
         origin=origin,
         people=people,
     )
+    return request, keep
 
 
 def user_and_team(body: dict[str, Any]) -> tuple[str, str]:

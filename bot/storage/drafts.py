@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.forms import Draft, StoredDraft, draft_from_content
+from bot.domain.forms import Draft, DraftToKeep, StoredDraft, draft_from_content
 from bot.storage.tables import drafts
 
 
@@ -20,15 +21,10 @@ class DraftStore:
         self, draft: Draft, *, team_id: str, user_id: str, channel_id: str | None, context: str | None = None
     ) -> str:
         """``context``: the modal's private metadata, so a reopened form keeps where it came from."""
-        draft_id = str(uuid.uuid4())
-        content = {**asdict(draft), "context": context}
+        keep = DraftToKeep(str(uuid.uuid4()), draft, team_id, user_id, channel_id, context)
         async with self._engine.begin() as connection:
-            await connection.execute(
-                drafts.insert().values(
-                    id=draft_id, team_id=team_id, user_id=user_id, channel_id=channel_id, content=content
-                )
-            )
-        return draft_id
+            await connection.execute(drafts.insert().values(**draft_values(keep)))
+        return keep.id
 
     async def load(self, draft_id: str, *, user_id: str) -> StoredDraft | None:
         """The draft, only for the person who wrote it."""
@@ -49,3 +45,15 @@ class DraftStore:
     async def discard(self, draft_id: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(delete(drafts).where(drafts.c.id == draft_id))
+
+
+def draft_values(keep: DraftToKeep) -> dict[str, Any]:
+    """The row of a kept draft (``DraftStore.save``, and ``OutboxStore.add`` with its write)."""
+    content = {**asdict(keep.draft), "context": keep.context}
+    return {
+        "id": keep.id,
+        "team_id": keep.team_id,
+        "user_id": keep.user_id,
+        "channel_id": keep.channel_id,
+        "content": content,
+    }

@@ -17,13 +17,15 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
-from bot.storage.tables import message_tickets, outbox, tickets
+from bot.storage.drafts import draft_values
+from bot.storage.tables import drafts, message_tickets, outbox, tickets
 
 PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
 WAITING = (PENDING, FILED)
@@ -74,9 +76,11 @@ class OutboxStore:
         now: float,
         lease_seconds: float,
         claim: ThreadKey | None = None,
+        draft: DraftToKeep | None = None,
     ) -> OutboxItem | None:
         """Record a write, leased to the caller, who attempts it at once. With ``claim``, the
-        thread's claim commits with it or neither does: ``None`` when the thread is taken."""
+        thread's claim commits with it or neither does: ``None`` when the thread is taken. With
+        ``draft``, what the person typed is kept in the same transaction."""
         token = _token()
         try:
             async with self._engine.begin() as connection:
@@ -94,6 +98,8 @@ class OutboxStore:
                     )
                 )
                 (item_id,) = result.inserted_primary_key or (0,)
+                if draft is not None:
+                    await connection.execute(drafts.insert().values(**draft_values(draft)))
                 if claim is not None:
                     await connection.execute(
                         message_tickets.insert().values(
@@ -227,11 +233,16 @@ class OutboxStore:
             )
         return bool(adopted.rowcount == 1)
 
-    async def done(self, item: OutboxItem, *, ticket_id: str | None = None) -> bool:
+    async def done(self, item: OutboxItem, *, ticket_id: str | None = None, discard_drafts: Sequence[str] = ()) -> bool:
+        """The item is done; the drafts it was filed from go in the same transaction."""
         values: dict[str, Any] = {"status": DONE, "uncertain": False, "attempts": outbox.c.attempts + 1}
         if ticket_id is not None:
             values["ticket_id"] = ticket_id
-        return await self._fenced_set(item, **values)
+        async with self._engine.begin() as connection:
+            result = await connection.execute(_fenced(item).values(**values))
+            if result.rowcount == 1 and discard_drafts:
+                await connection.execute(delete(drafts).where(drafts.c.id.in_(list(discard_drafts))))
+        return bool(result.rowcount == 1)
 
     async def retry_at(self, item: OutboxItem, due_at: float, error: str, *, uncertain: bool) -> bool:
         return await self._fenced_set(

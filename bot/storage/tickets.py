@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ticket import Ticket
@@ -22,14 +23,16 @@ class TicketStore:
 
     async def set_slack_message(
         self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str
-    ) -> None:
-        """Where the ticket message was posted, and the thread the ticket lives in."""
+    ) -> Ticket | None:
+        """Where the ticket message was posted, and the thread the ticket lives in; the ticket as
+        stored then, read in the same transaction (a rename may have come meanwhile)."""
+        where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
         async with self._engine.begin() as connection:
             await connection.execute(
-                update(tickets)
-                .where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
-                .values(channel_id=channel_id, message_ts=message_ts, thread_ts=thread_ts)
+                update(tickets).where(*where).values(channel_id=channel_id, message_ts=message_ts, thread_ts=thread_ts)
             )
+            rows = (await connection.execute(_columns().where(*where))).mappings().all()
+        return Ticket(**rows[0]) if rows else None
 
     async def get(self, backend: str, ticket_id: str) -> Ticket | None:
         rows = await self._select(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
@@ -92,7 +95,11 @@ class TicketStore:
         return bool(result.rowcount == 1)
 
     async def _select(self, *conditions: ColumnElement[bool]) -> list[Ticket]:
-        query = select(*[tickets.c[name] for name in Ticket.__dataclass_fields__]).where(*conditions)
+        query = _columns().where(*conditions)
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [Ticket(**row) for row in rows]
+
+
+def _columns() -> Select[Any]:
+    return select(*[tickets.c[name] for name in Ticket.__dataclass_fields__])

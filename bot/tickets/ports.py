@@ -89,7 +89,9 @@ class TicketRecords(Protocol):
 
     async def set_slack_message(
         self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str
-    ) -> None: ...
+    ) -> Ticket | None:
+        """Store where the ticket message is; the ticket as stored then."""
+        ...
 
     async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None: ...
 

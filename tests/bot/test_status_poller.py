@@ -58,6 +58,7 @@ def test_instances_sharing_a_database_poll_as_one(tmp_path: Path, fake_siit: Fak
             pollers = [
                 StatusPoller(
                     backend=siit,
+                    reader=siit,
                     tickets=store,
                     schedule=PollSchedule(engine=store_engine),
                     on_change=seen,
