@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.domain.filing import NewTicket, Person
+from bot.domain.filing import NewTicket, Person, Reply
 from bot.domain.forms import Draft, Form, draft_from_content
 from bot.domain.thread import ThreadKey
+from bot.tickets.ports import TicketBackend
+
+if TYPE_CHECKING:
+    from bot.delivery.service import DeliveryListener
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,12 @@ class ReplyRequest:
     origin: SlackOrigin
     internal: bool = False
 
+    async def perform(self, backend: TicketBackend) -> None:
+        await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
+
+    async def tell(self, listener: DeliveryListener) -> None:
+        await listener.replied(self)
+
     def to_payload(self) -> dict[str, Any]:
         return {"kind": "reply", **asdict(self)}
 
@@ -118,6 +128,12 @@ class CloseRequest:
     ticket_id: str
     origin: SlackOrigin
 
+    async def perform(self, backend: TicketBackend) -> None:
+        await backend.set_status(self.ticket_id, "closed")
+
+    async def tell(self, listener: DeliveryListener) -> None:
+        await listener.closed(self)
+
     def to_payload(self) -> dict[str, Any]:
         return {"kind": "close", **asdict(self)}
 
@@ -126,8 +142,10 @@ class CloseRequest:
         return cls(ticket_id=payload["ticket_id"], origin=SlackOrigin(**payload["origin"]))
 
 
-Write = TicketRequest | ReplyRequest | CloseRequest
-"""Every write the outbox carries to a helpdesk."""
+TicketWrite = ReplyRequest | CloseRequest
+"""A write to an existing ticket: one helpdesk call (``perform``), then the person told (``tell``)."""
+Write = TicketRequest | TicketWrite
+"""Every write the outbox carries to a helpdesk; a new ticket takes two steps (file, announce)."""
 
 
 def write_from_payload(payload: dict[str, Any]) -> Write:

@@ -27,8 +27,8 @@ from typing import Protocol
 
 from bot.catalog import FormCatalog
 from bot.delivery.failures import is_transient
-from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write, write_from_payload
-from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
+from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, TicketWrite, Write, write_from_payload
+from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
@@ -269,18 +269,10 @@ class TicketDelivery:
                 return found
         return await backend.create_ticket(ticket)
 
-    async def _write(self, item: OutboxItem, request: ReplyRequest | CloseRequest) -> None:
-        backend = self._desk.backend
-        if isinstance(request, ReplyRequest):
-            await backend.add_reply(request.ticket_id, Reply(request.text, request.author, request.internal))
-        else:
-            await backend.set_status(request.ticket_id, "closed")
-        if not await self._outbox.done(item, ticket_id=request.ticket_id):
-            return
-        if isinstance(request, ReplyRequest):
-            await self._tell(self._listener.replied(request))
-        else:
-            await self._tell(self._listener.closed(request))
+    async def _write(self, item: OutboxItem, request: TicketWrite) -> None:
+        await request.perform(self._desk.backend)
+        if await self._outbox.done(item, ticket_id=request.ticket_id):
+            await self._tell(request.tell(self._listener))
 
     async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool) -> None:
         attempts = item.attempts + 1

@@ -73,7 +73,7 @@ class FormChoice:
     name: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Draft:
     """Everything a person typed into the ticket modal; what must never be lost."""
 

@@ -54,7 +54,7 @@ async def open_form(
     draft's, else the one routed to the context's channel."""
     known = draft.form_id and deps.catalog.knows(draft.form_id)
     form_id = draft.form_id if draft.form_id and known else deps.routing.form_for(context.channel_id)
-    draft.form_id = form_id
+    draft = replace(draft, form_id=form_id)
     context = replace(context, form_id=form_id)
     cached = deps.catalog.cached(form_id)
     if cached is not None:

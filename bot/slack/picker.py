@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -27,8 +28,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if context is None or new_form_id is None or not deps.catalog.knows(new_form_id):
             return
         old_form = deps.catalog.cached(context.form_id) or Form(id=context.form_id, name="")
-        draft = parse_state(old_form, view["state"]["values"])
-        draft.form_id = new_form_id
+        draft = replace(parse_state(old_form, view["state"]["values"]), form_id=new_form_id)
         try:
             form = await deps.catalog.get(new_form_id)
         except BackendError as exc:

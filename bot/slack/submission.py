@@ -40,7 +40,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
             return
         draft = parse_state(form, (view.get("state") or {}).get("values"))
-        draft.form_id = form.id
+        draft = replace(draft, form_id=form.id)
         errors = validate(form, draft)
         if errors:
             await ack(response_action="errors", errors=errors)

@@ -26,18 +26,19 @@ from bot.slack.views.form import (
 def parse_state(form: Form, state_values: Any) -> Draft:
     """Read title, description and every field of ``form`` from ``view.state.values``."""
     values = state_values if isinstance(state_values, Mapping) else {}
-    draft = Draft(
-        form_id=_selected_value(_action(values, PICKER_BLOCK, PICKER_ACTION)) or form.id,
-        title=_text(_action(values, TITLE_BLOCK, VALUE_ACTION)),
-        description=_text(_action(values, DESCRIPTION_BLOCK, VALUE_ACTION)),
-    )
+    answers: dict[str, FieldValue] = {}
     for form_field in form.fields:
         if form_field.kind is FieldKind.NOTE:
             continue
         value = field_value(form_field, _action(values, field_block_id(form_field), VALUE_ACTION))
         if value is not None:
-            draft.values[form_field.id] = value
-    return draft
+            answers[form_field.id] = value
+    return Draft(
+        form_id=_selected_value(_action(values, PICKER_BLOCK, PICKER_ACTION)) or form.id,
+        title=_text(_action(values, TITLE_BLOCK, VALUE_ACTION)),
+        description=_text(_action(values, DESCRIPTION_BLOCK, VALUE_ACTION)),
+        values=answers,
+    )
 
 
 def picked_form_id(state_values: Any) -> str | None:
