@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import TransientFailure
 from bot.domain.ticket import Ticket
+from bot.slack.calls import best_effort
 from bot.slack.ticket_message import ticket_message, ticket_ref
 from bot.tickets.ports import TicketRecords
 
@@ -129,8 +130,8 @@ async def _renamed_meanwhile(client: AsyncWebClient, stored: Ticket | None, post
         return posted
     current = replace(posted, friendly_id=stored.friendly_id, url=stored.url)
     text, blocks = ticket_message(current)
-    try:
-        await client.chat_update(channel=str(current.channel_id), ts=str(current.message_ts), text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.info("could not rename %s: %s", current.ticket_id, exc.response.get("error"))
+    await best_effort(
+        client.chat_update(channel=str(current.channel_id), ts=str(current.message_ts), text=text, blocks=blocks),
+        f"renaming {current.ticket_id}",
+    )
     return current

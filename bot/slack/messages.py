@@ -6,10 +6,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import TITLE_MAX_LENGTH
+from bot.slack.calls import best_effort
 from bot.slack.views.limits import fit
 
 log = logging.getLogger(__name__)
@@ -37,22 +37,19 @@ def author(message: Mapping[str, Any]) -> str | None:
 
 
 async def permalink(client: AsyncWebClient, channel_id: str, message_ts: str) -> str | None:
-    try:
-        response = await client.chat_getPermalink(channel=channel_id, message_ts=message_ts)
-    except SlackApiError as exc:
-        log.info("no permalink for %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
-        return None
-    link = response.get("permalink")
+    response = await best_effort(
+        client.chat_getPermalink(channel=channel_id, message_ts=message_ts), f"permalink of {channel_id}/{message_ts}"
+    )
+    link = response.get("permalink") if response is not None else None
     return link if isinstance(link, str) else None
 
 
 async def fetch_message(client: AsyncWebClient, channel_id: str, message_ts: str) -> dict[str, Any] | None:
     """One message by its ts, whether a thread root or a reply."""
-    try:
-        response = await client.conversations_replies(channel=channel_id, ts=message_ts, limit=1, inclusive=True)
-    except SlackApiError as exc:
-        log.info("cannot read %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
-        return None
-    messages = response.get("messages") or []
+    response = await best_effort(
+        client.conversations_replies(channel=channel_id, ts=message_ts, limit=1, inclusive=True),
+        f"reading {channel_id}/{message_ts}",
+    )
+    messages = (response.get("messages") if response is not None else None) or []
     found = next((m for m in messages if isinstance(m, dict) and m.get("ts") == message_ts), None)
     return found

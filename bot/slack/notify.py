@@ -16,6 +16,7 @@ from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Writ
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.slack.announce import announce_ticket
+from bot.slack.calls import best_effort
 from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
@@ -118,12 +119,12 @@ class SlackNotifier:
         record = await self._record(request.ticket_id)
         if record is None or not record.channel_id:
             return
-        try:
-            await self._client.chat_postEphemeral(
+        await best_effort(
+            self._client.chat_postEphemeral(
                 channel=record.channel_id, user=request.origin.user_id, text=text, thread_ts=record.thread_ts
-            )
-        except SlackApiError as exc:
-            log.info("could not tell %s: %s", request.origin.user_id, exc.response.get("error"))
+            ),
+            f"telling {request.origin.user_id}",
+        )
 
     async def _release(self, request: TicketRequest) -> None:
         key = request.thread_key()

@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.domain.forms import Draft, FieldValue
 from bot.domain.thread import ThreadKey
+from bot.slack.calls import best_effort
 from bot.slack.deps import Deps
 from bot.slack.messages import author, fetch_message, is_from_a_bot, permalink, thread_root, title_from_text
 from bot.slack.status_views import already_text
@@ -94,7 +94,7 @@ async def reaction_request(
 
 
 async def _tell(client: AsyncWebClient, key: ThreadKey, user_id: str, text: str) -> None:
-    try:
-        await client.chat_postEphemeral(channel=key.channel_id, user=user_id, thread_ts=key.thread_ts, text=text)
-    except SlackApiError as exc:
-        log.info("could not answer in %s: %s", key.channel_id, exc.response.get("error"))
+    await best_effort(
+        client.chat_postEphemeral(channel=key.channel_id, user=user_id, thread_ts=key.thread_ts, text=text),
+        f"answering in {key.channel_id}",
+    )

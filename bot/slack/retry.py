@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import payloads
 from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
@@ -22,7 +23,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         draft_id = str(action.get("value") or "")
-        stored = await deps.drafts.load(draft_id, user_id=str((body.get("user") or {}).get("id")))
+        stored = await deps.drafts.load(draft_id, user_id=payloads.user_id(body))
         if stored is None:
             return
         saved = ModalContext.load(stored.context) or ModalContext(form_id="", channel_id=stored.channel_id)
@@ -35,8 +36,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 trigger_id=body["trigger_id"],
                 draft=stored.draft,
                 context=context,
-                team_id=str((body.get("team") or {}).get("id") or ""),
-                user_id=str((body.get("user") or {}).get("id")),
+                team_id=payloads.team_id(body),
+                user_id=payloads.user_id(body),
                 respond=respond if body.get("response_url") else None,
             )
             return
@@ -44,7 +45,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             form = await deps.catalog.get(form_id)
         except Exception as exc:
-            owner = (str((body.get("team") or {}).get("id") or ""), str((body.get("user") or {}).get("id")))
+            owner = (payloads.team_id(body), payloads.user_id(body))
             await show_load_failure(client, deps, view["id"], exc, draft=stored.draft, context=context, owner=owner)
             return
         await update_view(client, view["id"], form_view(deps, form, stored.draft, replace(context, form_id=form.id)))

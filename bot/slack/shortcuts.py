@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import Draft
 from bot.domain.thread import ThreadKey
+from bot.slack import payloads
 from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.messages import author, thread_root, title_from_text
@@ -30,8 +31,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             trigger_id=shortcut["trigger_id"],
             draft=Draft(),
             context=ModalContext(""),
-            team_id=team_of(shortcut),
-            user_id=str((shortcut.get("user") or {}).get("id")),
+            team_id=payloads.team_id(shortcut),
+            user_id=payloads.user_id(shortcut),
         )
 
     @app.shortcut(MESSAGE_SHORTCUT)
@@ -42,10 +43,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         message = shortcut.get("message") or {}
         channel_id = (shortcut.get("channel") or {}).get("id")
         root = thread_root(message)
-        clicked_by = str((shortcut.get("user") or {}).get("id"))
+        clicked_by = payloads.user_id(shortcut)
         if not isinstance(channel_id, str) or root is None:
             return
-        team_id = team_of(shortcut)
+        team_id = payloads.team_id(shortcut)
         existing = await deps.thread_claims.get(ThreadKey(team_id, channel_id, root))
         if existing is not None:
             await client.views_open(trigger_id=shortcut["trigger_id"], view=already_filed_view(existing))
@@ -70,10 +71,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             respond=respond if shortcut.get("response_url") else None,
             notice=on_behalf_notice(requester, clicked_by, deps.helpdesk),
         )
-
-
-def team_of(shortcut: dict[str, Any]) -> str:
-    return str((shortcut.get("team") or {}).get("id") or (shortcut.get("user") or {}).get("team_id") or "")
 
 
 def on_behalf_notice(requester: str, reporter: str, helpdesk: str) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.domain.forms import Draft, DraftToKeep, FieldKind, Form
 from bot.domain.thread import ThreadKey
+from bot.slack import payloads
 from bot.slack.deps import Deps
 from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
@@ -106,16 +107,12 @@ async def ticket_request(
 
 
 def user_and_team(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team_id = user.get("team_id") or (body.get("team") or {}).get("id") or ""
-    return str(user.get("id")), str(team_id)
+    return payloads.user_id(body), payloads.team_id(body)
 
 
 def thread_key_of(body: dict[str, Any], context: ModalContext) -> ThreadKey | None:
     """The thread a ticket made from a message lives in; claimed before filing."""
-    if not context.thread_ts or not context.channel_id:
-        return None
-    return ThreadKey(team_id=user_and_team(body)[1], channel_id=context.channel_id, thread_ts=context.thread_ts)
+    return payloads.thread_of(payloads.team_id(body), context.channel_id, None, context.thread_ts)
 
 
 def people_in(form: Form, draft: Draft) -> list[str]:

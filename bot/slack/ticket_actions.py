@@ -9,7 +9,6 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, RadioButtonsElement
 from slack_sdk.models.blocks import Option as SlackOption
 from slack_sdk.models.views import View
@@ -17,6 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
 from bot.domain.ticket import Ticket
+from bot.slack import payloads
+from bot.slack.calls import best_effort
 from bot.slack.deps import Deps
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
@@ -81,7 +82,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         record = await record_of(action.get("value"))
         if record is None:
             return
-        user_id = str((body.get("user") or {}).get("id"))
+        user_id = payloads.user_id(body)
         # Within the trigger's 3 s: the modal must still open after the check.
         refusal = await refused(record, user_id, TicketAction.ADD_DETAILS, 2.0)
         if refusal:
@@ -96,7 +97,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         channel_id = (shortcut.get("channel") or {}).get("id")
         root = thread_root(message)
         record = await tickets.in_thread(channel_id, root) if isinstance(channel_id, str) and root else None
-        user_id = str((shortcut.get("user") or {}).get("id"))
+        user_id = payloads.user_id(shortcut)
         refusal = await refused(record, user_id, TicketAction.REPLY, 2.0) if record is not None else None
         if record is None:
             view = message_view("This message is not in a ticket's thread.", title="Reply to ticket")
@@ -122,7 +123,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if record is None:
             await ack(response_action="errors", errors={TEXT_BLOCK: "This ticket is unknown here."})
             return
-        user_id = str((body.get("user") or {}).get("id"))
+        user_id = payloads.user_id(body)
         internal = chosen.get("value") == INTERNAL
         # Checked at submission too: a modal can be replayed by someone it was never opened for.
         refusal = await refused(record, user_id, TicketAction.INTERNAL_NOTE if internal else TicketAction.REPLY, 2.0)
@@ -130,7 +131,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors={VISIBILITY_BLOCK if internal else TEXT_BLOCK: refusal})
             return
         await ack(response_action="update", view=message_view(f"Sending to {deps.helpdesk}…", title="Reply"))
-        team_id = str((body.get("user") or {}).get("team_id") or record.team_id)
+        team_id = payloads.team_id(body) or record.team_id
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         origin = SlackOrigin(user_id=user_id, team_id=team_id, channel_id=record.channel_id, view_id=view["id"])
@@ -141,7 +142,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         record = await record_of(action.get("value"))
-        user_id = str((body.get("user") or {}).get("id"))
+        user_id = payloads.user_id(body)
         if record is None:
             return
         refusal = await refused(record, user_id, TicketAction.CLOSE, 10.0)
@@ -155,7 +156,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:
     if not record.channel_id:
         return
-    try:
-        await client.chat_postEphemeral(channel=record.channel_id, user=user_id, text=text, thread_ts=record.thread_ts)
-    except SlackApiError as exc:
-        log.info("could not answer %s: %s", user_id, exc.response.get("error"))
+    await best_effort(
+        client.chat_postEphemeral(channel=record.channel_id, user=user_id, text=text, thread_ts=record.thread_ts),
+        f"answering {user_id}",
+    )

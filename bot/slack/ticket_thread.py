@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
+from bot.slack.calls import best_effort
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message
 from bot.slack.views import limits
@@ -48,17 +48,17 @@ class TicketThread:
             return
         closed = record.status is not None and record.status in self._backend.closed_statuses
         text, blocks = ticket_message(record, closed=closed)
-        try:
-            await self._client.chat_update(channel=record.channel_id, ts=record.message_ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.info("could not update %s: %s", record.friendly_id, exc.response.get("error"))
+        await best_effort(
+            self._client.chat_update(channel=record.channel_id, ts=record.message_ts, text=text, blocks=blocks),
+            f"updating the message of {record.friendly_id}",
+        )
 
     async def say(self, record: Ticket, text: str) -> None:
         if not record.channel_id or not record.thread_ts:
             return
-        try:
-            await self._client.chat_postMessage(
+        await best_effort(
+            self._client.chat_postMessage(
                 channel=record.channel_id, thread_ts=record.thread_ts, text=text, unfurl_links=False
-            )
-        except SlackApiError as exc:
-            log.info("could not post in the thread of %s: %s", record.friendly_id, exc.response.get("error"))
+            ),
+            f"posting in the thread of {record.friendly_id}",
+        )
