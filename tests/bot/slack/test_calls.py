@@ -25,7 +25,9 @@ def test_a_refusal_is_logged_with_what_was_attempted_and_reads_as_none(
     fake_slack.errors["chat.postEphemeral"] = ["channel_not_found"]
     client = client_of(fake_slack)
     with caplog.at_level(logging.INFO, logger="bot.slack.calls"):
-        refused = asyncio.run(best_effort(client.chat_postEphemeral(channel="C9", user="U1", text="hi"), "answering U1"))
+        refused = asyncio.run(
+            best_effort(client.chat_postEphemeral(channel="C9", user="U1", text="hi"), "answering U1")
+        )
     assert refused is None
     assert "answering U1: Slack said channel_not_found" in caplog.text
     answered = asyncio.run(best_effort(client.auth_test(), "asking"))
