@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -19,15 +19,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from bot.backends.budget import RequestBudget
 from bot.backends.helpdesks import HELPDESKS
 from bot.backends.http import RetryPolicy
-from bot.backends.registry import WEBHOOK_MAX_BODY, Helpdesk, HelpdeskResources, TicketServices
+from bot.backends.registry import WEBHOOK_MAX_BODY, BudgetFactory, Helpdesk, HelpdeskResources, TicketServices
 from bot.body_limit import BodyLimit
 from bot.catalog import FormCatalog
 from bot.config import Settings, SettingsError
@@ -75,36 +73,23 @@ def load_forms(settings: Settings, helpdesk: Helpdesk) -> FormsFile | None:
     return forms_file
 
 
-def shared_budget(settings: Settings, engine: AsyncEngine) -> RequestBudget:
-    """Siit's limit is per token: every instance on the database counts against one budget, and
-    polling keeps a third of it free for people."""
-    token = settings.siit_api_token.get_secret_value() if settings.siit_api_token else ""
-    return SharedRequestBudget(
-        engine=engine,
-        name="siit:" + hashlib.sha256(token.encode()).hexdigest()[:16],
-        limit=settings.siit_rate_limit,
-        per_seconds=settings.siit_rate_window_seconds,
-        reserve=settings.siit_rate_limit // 3,
-    )
-
-
 def create_backend(
     settings: Settings,
     helpdesk: Helpdesk,
     *,
     client: httpx.AsyncClient,
     forms_file: FormsFile | None,
-    budget: RequestBudget,
+    shared_budget: BudgetFactory,
 ) -> TicketBackend:
+    """The chosen helpdesk's client, built by its registration from its own settings."""
     retry = RetryPolicy(
         attempts=settings.backend_attempts,
         backoff_seconds=settings.backend_backoff_seconds,
         max_wait_seconds=settings.backend_max_wait_seconds,
     )
     try:
-        return helpdesk.create(
-            settings, HelpdeskResources(client=client, forms_file=forms_file, retry=retry, budget=budget)
-        )
+        resources = HelpdeskResources(client=client, forms_file=forms_file, retry=retry, shared_budget=shared_budget)
+        return helpdesk.create(settings.helpdesk, resources)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
 
@@ -140,8 +125,8 @@ def create_app(settings: Settings) -> Starlette:
     forms_file = load_forms(settings, helpdesk)
     engine = create_engine(settings.database_url)
     slack_client = create_slack_client(settings)
-    budget = shared_budget(settings, engine)
-    backend = create_backend(settings, helpdesk, client=http_client, forms_file=forms_file, budget=budget)
+    budget = functools.partial(SharedRequestBudget, engine=engine)
+    backend = create_backend(settings, helpdesk, client=http_client, forms_file=forms_file, shared_budget=budget)
     store = TicketStore(engine=engine)
     drafts = DraftStore(engine=engine)
     catalog = FormCatalog(backend=backend, ttl_seconds=settings.form_cache_seconds)
@@ -229,7 +214,7 @@ def create_app(settings: Settings) -> Starlette:
         acknowledged = timed(front.handle, lambda _response, seconds: metrics.ack_seconds.observe(seconds))
         routes.append(Route("/slack/events", acknowledged, methods=["POST"]))
     services = TicketServices(tickets=store, updates=updates, deliveries=sync_log, waiting_creates=outbox)
-    helpdesk_routes = helpdesk.routes(settings, services)
+    helpdesk_routes = helpdesk.routes(settings.helpdesk, services)
     for route in helpdesk_routes:
         counted = timed(
             route.endpoint,

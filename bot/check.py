@@ -71,11 +71,12 @@ async def reach_helpdesk(settings: Settings, forms_file: FormsFile | None, say: 
     """The helpdesk asked once whether it takes the token, then each form read and shown; the
     first problem, or ``None``."""
     async with httpx.AsyncClient(timeout=settings.backend_timeout_seconds) as client:
-        budget = LocalRequestBudget(
-            limit=settings.siit_rate_limit, per_seconds=settings.siit_rate_window_seconds, reserve=0
-        )
         helpdesk = HELPDESKS[settings.ticket_backend]
-        backend = create_backend(settings, helpdesk, client=client, forms_file=forms_file, budget=budget)
+
+        def budget(*, name: str, limit: int, per_seconds: float, reserve: int) -> LocalRequestBudget:
+            return LocalRequestBudget(limit=limit, per_seconds=per_seconds, reserve=0)
+
+        backend = create_backend(settings, helpdesk, client=client, forms_file=forms_file, shared_budget=budget)
         try:
             if isinstance(backend, ChecksConnection):
                 await backend.check_connection()

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     ValidationInfo,
@@ -21,7 +22,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('data') / 'tickets.db'}"
-MIN_WEBHOOK_SECRET = 16
 
 
 class DatabaseSettings(BaseSettings):
@@ -57,21 +57,13 @@ class Settings(DatabaseSettings):
     """An app-level token (``xapp-...``, scope ``connections:write``) turns Socket Mode on."""
     slack_api_url: str = "https://slack.com/api/"
 
-    ticket_backend: Literal["siit", "suptask"] = "siit"
-    siit_api_token: SecretStr | None = None
-    siit_api_url: str = "https://api.siit.io/v1"
-    siit_services: Annotated[tuple[str, ...], NoDecode] = ()
-    suptask_api_token: SecretStr | None = None
-    suptask_api_url: str = "https://public-api-prod.suptask.com/api/v2/public"
-    suptask_webhook_secret: SecretStr | None = None
+    ticket_backend: str = "siit"
+    """Which helpdesk (``bot.backends.helpdesks``); its own settings (``SIIT_*``, ``SUPTASK_*``)
+    are read by its settings model, next to this one (``load_settings``)."""
     forms_file: Path = Path("forms.yml")
     reply_sync: Literal["off", "requester", "everyone"] = "requester"
     status_poll_seconds: float = Field(default=60.0, gt=0)
     status_poll_batch: int = Field(default=20, ge=1, le=40)
-    siit_rate_limit: int = Field(default=60, ge=3)
-    """Siit's requests per window per token (60 a minute), shared by every instance."""
-    siit_rate_window_seconds: float = Field(default=61.0, gt=0)
-    """A second over Siit's minute: a margin for the time a call takes to reach Siit."""
 
     agent_slack_ids: Annotated[tuple[str, ...], NoDecode] = ()
     """Slack member IDs of the helpdesk's agents (with Siit, its admins and agents count too)."""
@@ -98,12 +90,24 @@ class Settings(DatabaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
     socket_ping_seconds: float = Field(default=10.0, gt=0)
 
-    @field_validator("siit_services", "ticket_emoji", "agent_slack_ids", mode="before")
+    _helpdesk: HelpdeskSettings | None = PrivateAttr(default=None)
+
+    @property
+    def helpdesk(self) -> HelpdeskSettings:
+        """The chosen helpdesk's own settings (``load_settings`` reads them)."""
+        if self._helpdesk is None:
+            raise RuntimeError("the helpdesk's settings were not loaded (use load_settings)")
+        return self._helpdesk
+
+    @field_validator("ticket_emoji", "agent_slack_ids", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
-        return value
+        return split_list(value)
+
+    @field_validator("ticket_backend", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
@@ -129,25 +133,10 @@ class Settings(DatabaseSettings):
         return value if value.endswith("/") else value + "/"
 
     def secret_values(self) -> list[str]:
-        """Every secret set, so that no log line can show one."""
-        secrets = (
-            self.slack_bot_token,
-            self.slack_signing_secret,
-            self.slack_app_token,
-            self.siit_api_token,
-            self.suptask_api_token,
-            self.suptask_webhook_secret,
-            self.metrics_token,
-        )
-        return [s.get_secret_value() for s in secrets if s is not None]
-
-    @field_validator("suptask_webhook_secret")
-    @classmethod
-    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value().strip()) < MIN_WEBHOOK_SECRET:
-            # An empty secret would open the webhook to anyone; a short one to guessing.
-            raise ValueError(f"must be at least {MIN_WEBHOOK_SECRET} characters (leave it unset to turn webhooks off)")
-        return value
+        """Every secret set (the helpdesk's too), so that no log line can show one."""
+        secrets = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.metrics_token)
+        own = [s.get_secret_value() for s in secrets if s is not None]
+        return own + (self._helpdesk.secret_values() if self._helpdesk is not None else [])
 
     @model_validator(mode="wrap")
     @classmethod
@@ -174,18 +163,6 @@ def requirements(values: Mapping[str, Any]) -> list[str]:
     problems = []
     if not given("slack_signing_secret") and not given("slack_app_token"):
         problems.append("SLACK_SIGNING_SECRET is required (or SLACK_APP_TOKEN, xapp-..., for Socket Mode)")
-    backend = str(values.get("ticket_backend") or "siit").lower()
-    forms_file = Path(str(values.get("forms_file") or "forms.yml"))
-    if backend == "siit":
-        if not given("siit_api_token"):
-            problems.append("SIIT_API_TOKEN is required when TICKET_BACKEND=siit")
-        if not given("siit_services") and not forms_file.is_file():
-            problems.append("SIIT_SERVICES must name at least one Siit service UID (wa_...) or FORMS_FILE list them")
-    if backend == "suptask":
-        if not given("suptask_api_token"):
-            problems.append("SUPTASK_API_TOKEN is required when TICKET_BACKEND=suptask")
-        if not forms_file.is_file():
-            problems.append(f"FORMS_FILE {forms_file} does not exist; Suptask forms are declared there")
     return problems
 
 
@@ -196,28 +173,94 @@ def _with_problems(exc: ValidationError | None, problems: list[str]) -> Validati
     return ValidationError.from_exception_data("Settings", details)
 
 
+def split_list(value: object) -> object:
+    """``a, b,:c:`` -> ``("a", "b", "c")``: comma-separated settings (emoji names lose their colons)."""
+    if isinstance(value, str):
+        return tuple(part.strip().strip(":") for part in value.split(",") if part.strip().strip(":"))
+    return value
+
+
+class HelpdeskSettings(BaseSettings):
+    """Base of a helpdesk's own settings, read with its prefix (``SIIT_``, ``SUPTASK_``) from the
+    environment and ``.env``; each backend package defines one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    def secret_values(self) -> list[str]:
+        return [v.get_secret_value() for v in vars(self).values() if isinstance(v, SecretStr)]
+
+    def problems(self, forms_file: Path) -> list[str]:
+        """What is missing, or wrong given the forms file; checked even when other settings
+        failed, so that every problem shows at once."""
+        return []
+
+
+class _FormsFileOnly(BaseSettings):
+    """``FORMS_FILE`` alone, for the helpdesk's checks when the other settings failed."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    forms_file: Path = Path("forms.yml")
+
+
 class SettingsError(Exception):
     """One line naming the setting at fault; never the value of a secret."""
 
 
 def load_settings(**overrides: object) -> Settings:
+    """The app's settings and the chosen helpdesk's, every problem of both in one message.
+    ``overrides`` name settings as in the environment, lower case (``siit_api_token=...``)."""
+    from bot.backends.helpdesks import HELPDESKS  # the helpdesks declare their own settings
+
+    core = {k: v for k, v in overrides.items() if k in Settings.model_fields or k.startswith("_")}
+    problems: list[str] = []
+    settings: Settings | None = None
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**core)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise SettingsError(describe(exc)) from None
+        problems.append(describe(exc, prefix=""))
+    backend = settings.ticket_backend if settings else str(core.get("ticket_backend") or "siit").strip().lower()
+    helpdesk = HELPDESKS.get(backend)
+    if helpdesk is None:
+        problems.append(f"TICKET_BACKEND: {backend!r} is not one of {', '.join(sorted(HELPDESKS))}")
+    else:
+        prefix = str(helpdesk.settings.model_config.get("env_prefix", "")).lower()
+        own = {k.removeprefix(prefix): v for k, v in overrides.items() if k.startswith(prefix)}
+        own.update({k: v for k, v in overrides.items() if k.startswith("_")})
+        try:
+            helpdesk_settings = helpdesk.settings(**own)
+        except ValidationError as exc:
+            problems.append(describe(exc, prefix=prefix))
+        else:
+            forms_file = settings.forms_file if settings else forms_file_setting(core)
+            problems.extend(helpdesk_settings.problems(forms_file))
+            if settings is not None:
+                settings._helpdesk = helpdesk_settings
+    if problems or settings is None:
+        raise SettingsError("invalid settings: " + "; ".join(problems))
+    return settings
+
+
+def forms_file_setting(core: dict[str, object]) -> Path:
+    try:
+        keep = {k: v for k, v in core.items() if k == "forms_file" or k.startswith("_")}
+        return _FormsFileOnly(**keep).forms_file  # type: ignore[arg-type]
+    except ValidationError:
+        return Path("forms.yml")
 
 
 def load_database_settings() -> DatabaseSettings:
     try:
         return DatabaseSettings()
     except ValidationError as exc:
-        raise SettingsError(describe(exc)) from None
+        raise SettingsError("invalid settings: " + describe(exc, prefix="")) from None
 
 
-def describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError, *, prefix: str) -> str:
+    """Each problem as ``SETTING: what is wrong`` (the setting named as in the environment)."""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        name = "_".join(str(p) for p in error["loc"]).upper()
+        name = (prefix + "_".join(str(p) for p in error["loc"])).upper() if error["loc"] else ""
         message = str(error["msg"]).removeprefix("Value error, ")
         problems.append(f"{name}: {message}" if name else message)
-    return "invalid settings: " + "; ".join(problems)
+    return "; ".join(problems)

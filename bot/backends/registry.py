@@ -9,19 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import httpx
 from starlette.routing import Route
 
 from bot.backends.budget import RequestBudget
 from bot.backends.http import RetryPolicy
-from bot.config import Settings
+from bot.config import HelpdeskSettings
 from bot.forms_file import FormsFile
 from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries
 from bot.tickets.updates import TicketUpdates
 
 WEBHOOK_MAX_BODY = 256_000
 """Larger webhook bodies are refused with 413 before they are read (every helpdesk route)."""
+
+
+class BudgetFactory(Protocol):
+    def __call__(self, *, name: str, limit: int, per_seconds: float, reserve: int) -> RequestBudget:
+        """A request budget shared by every instance on the database (``name`` keys it)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,8 @@ class HelpdeskResources:
     client: httpx.AsyncClient
     forms_file: FormsFile | None
     retry: RetryPolicy
-    budget: RequestBudget
-    """The request budget shared by every instance (only helpdesks with such a limit use it)."""
+    shared_budget: BudgetFactory
+    """For helpdesks whose rate limit is per token, whichever instance calls (Siit)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class TicketServices:
     waiting_creates: WaitingCreates
 
 
-def _no_routes(_settings: Settings, _services: TicketServices) -> list[Route]:
+def _no_routes(_settings: Any, _services: TicketServices) -> list[Route]:
     return []
 
 
@@ -57,10 +64,14 @@ def _no_problem(_forms_file: FormsFile) -> str | None:
 class Helpdesk:
     name: str
     """The ``TICKET_BACKEND`` value that selects it."""
-    create: Callable[[Settings, HelpdeskResources], TicketBackend]
+    settings: type[HelpdeskSettings]
+    """Its own settings model (``SIIT_*``): ``Settings.helpdesk`` holds them once loaded."""
+    create: Callable[[Any, HelpdeskResources], TicketBackend]
+    """Given its own settings."""
     requires_forms_file: bool = False
     """Its forms are declared in the forms file (its API cannot read them)."""
     forms_file_problem: Callable[[FormsFile], str | None] = _no_problem
     """What the forms file lacks for this helpdesk (a key path and the problem), if anything."""
-    routes: Callable[[Settings, TicketServices], list[Route]] = field(default=_no_routes)
+    routes: Callable[[Any, TicketServices], list[Route]] = field(default=_no_routes)
+    """Given its own settings."""
     """HTTP routes it needs, e.g. its webhook (each bounded to ``WEBHOOK_MAX_BODY``)."""

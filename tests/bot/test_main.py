@@ -57,7 +57,8 @@ def run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
                     "SLACK_BOT_TOKEN": "xoxb-secret-value",
                     "SLACK_SIGNING_SECRET": "s3cret",
                     "SIIT_API_TOKEN": "siit-secret",
-                    "SIIT_SERVICES": "wa_1",
+                    "TICKET_BACKEND": "suptask",
+                    "SUPTASK_API_TOKEN": "siit-secret",
                     "SUPTASK_WEBHOOK_SECRET": weak,  # set but empty would open the webhook to anyone
                 },
                 "SUPTASK_WEBHOOK_SECRET",

@@ -1,6 +1,7 @@
-"""Suptask: its client (``client``; its forms come from the forms file) and its webhook route
-(``webhook``: status changes, agent replies, its own ticket numbers). Registered as
-``HELPDESK``. May import ``bot.domain``, ``bot.tickets`` and ``bot.backends``' shared plumbing."""
+"""Suptask: its client (``client``; its forms come from the forms file), its webhook route
+(``webhook``: status changes, agent replies, its own ticket numbers) and its settings
+(``settings``, ``SUPTASK_*``). Registered as ``HELPDESK``. May import ``bot.domain``,
+``bot.tickets`` and ``bot.backends``' shared plumbing."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ from starlette.routing import Route
 
 from bot.backends.registry import Helpdesk, HelpdeskResources, TicketServices
 from bot.backends.suptask.client import SuptaskBackend
+from bot.backends.suptask.settings import SuptaskSettings
 from bot.backends.suptask.webhook import SuptaskWebhook
-from bot.config import Settings
 from bot.forms_file import FormsFile
 
 
-def create(settings: Settings, resources: HelpdeskResources) -> SuptaskBackend:
-    if settings.suptask_api_token is None or resources.forms_file is None:
-        raise ValueError("Suptask needs SUPTASK_API_TOKEN and a FORMS_FILE")
+def create(settings: SuptaskSettings, resources: HelpdeskResources) -> SuptaskBackend:
+    if settings.api_token is None or resources.forms_file is None:
+        raise ValueError("Suptask needs SUPTASK_API_TOKEN and its forms in FORMS_FILE")
     return SuptaskBackend(
         client=resources.client,
-        api_url=settings.suptask_api_url,
-        api_token=settings.suptask_api_token.get_secret_value(),
+        api_url=settings.api_url,
+        api_token=settings.api_token.get_secret_value(),
         forms_file=resources.forms_file,
         retry=resources.retry,
     )
@@ -32,12 +33,12 @@ def forms_file_problem(forms_file: FormsFile) -> str | None:
     return None
 
 
-def routes(settings: Settings, services: TicketServices) -> list[Route]:
+def routes(settings: SuptaskSettings, services: TicketServices) -> list[Route]:
     """``POST /webhooks/suptask`` once ``SUPTASK_WEBHOOK_SECRET`` is set."""
-    if settings.suptask_webhook_secret is None:
+    if settings.webhook_secret is None:
         return []
     webhook = SuptaskWebhook(
-        secret=settings.suptask_webhook_secret.get_secret_value(),
+        secret=settings.webhook_secret.get_secret_value(),
         tickets=services.tickets,
         updates=services.updates,
         sync_log=services.deliveries,
@@ -47,5 +48,10 @@ def routes(settings: Settings, services: TicketServices) -> list[Route]:
 
 
 HELPDESK = Helpdesk(
-    name="suptask", create=create, requires_forms_file=True, forms_file_problem=forms_file_problem, routes=routes
+    name="suptask",
+    settings=SuptaskSettings,
+    create=create,
+    requires_forms_file=True,
+    forms_file_problem=forms_file_problem,
+    routes=routes,
 )
