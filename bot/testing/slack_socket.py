@@ -57,8 +57,10 @@ class FakeSocketMode:
         with self._lock:
             return self._current is not None
 
-    def wait_connected(self, connections: int = 1) -> None:
-        wait_until(lambda: self.connected() and self.connections_opened >= connections, timeout=20, what="Socket Mode")
+    def wait_connected(self, connections: int = 1, timeout: float = 20.0) -> None:
+        wait_until(
+            lambda: self.connected() and self.connections_opened >= connections, timeout=timeout, what="Socket Mode"
+        )
 
     def _run(self, make: Any) -> None:
         with self._lock:
