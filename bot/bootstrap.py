@@ -61,6 +61,9 @@ from bot.web import SlackEndpoint, healthz
 
 log = logging.getLogger(__name__)
 
+STOP_SECONDS = 5.0
+"""How long a stopping process lets its background loops finish the pass they are in."""
+
 
 def load_forms(settings: Settings, helpdesk: Helpdesk) -> FormsFile | None:
     """The forms file, when there is one or the helpdesk needs one. Raises ``FormsFileError``."""
@@ -221,7 +224,10 @@ def create_app(settings: Settings) -> Starlette:
             lambda response, _seconds: metrics.webhook(response.status_code, b'"duplicate"' in response.body),
         )
         routes.append(Route(route.path, counted, methods=sorted(route.methods or ["POST"])))
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = [catalog.warm, delivery.run_worker]
+    background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = [
+        lambda _stop: catalog.warm(),
+        delivery.run_worker,
+    ]
     if isinstance(backend, ReadsStatus):  # a helpdesk without webhooks: its statuses are polled
         poller = StatusPoller(
             backend=backend,
@@ -245,12 +251,15 @@ def create_app(settings: Settings) -> Starlette:
         slack_client.session = aiohttp.ClientSession()
         if isinstance(front, SocketModeEndpoint):
             await front.connect()
-        tasks = [asyncio.create_task(run()) for run in background]
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(run(stop)) for run in background]
         try:
             yield
         finally:
             await front.close()  # acknowledged listeners finish (bounded), then stop
-            for task in tasks:
+            stop.set()  # the loops end between passes, not inside a database call
+            _, unfinished = await asyncio.wait(tasks, timeout=STOP_SECONDS)
+            for task in unfinished:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await slack_client.session.close()

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
+from bot.stopping import pause
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketStore
 from bot.tickets.ports import ReadsStatus, TicketBackend
@@ -42,11 +43,10 @@ class StatusPoller:
         self._clock = clock
         self._name = f"status:{backend.name}"
 
-    async def run(self) -> None:
-        while True:
-            # Ask for the turn a few times per interval: whichever instance asks first once it is
-            # due takes it, so the cadence holds whatever the instances' phases.
-            await asyncio.sleep(self._interval / 4)
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop`` is set. Asks for the turn a few times per interval: whichever instance
+        asks first once it is due takes it, so the cadence holds whatever the instances' phases."""
+        while not await pause(stop, self._interval / 4):
             try:
                 await self.poll_once()
             except Exception:

@@ -32,6 +32,7 @@ from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, N
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
+from bot.stopping import pause
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
 from bot.tickets.desk import TicketDesk
@@ -124,24 +125,24 @@ class TicketDelivery:
         async with self._holding([item]):
             await self._attempt(item, request)
 
-    async def run_worker(self) -> None:
-        """Deliver due items and keep the leases of items under way, until cancelled."""
-        await asyncio.gather(self._deliver_forever(), self.keep_leases())
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """Deliver due items and keep the leases of items under way, until ``stop`` is set (or
+        cancelled)."""
+        await asyncio.gather(self._deliver_forever(stop), self.keep_leases(stop))
 
-    async def keep_leases(self) -> None:
+    async def keep_leases(self, stop: asyncio.Event) -> None:
         """Renew the leases of every item under way in this process, in one statement, so that a
         wait (a rate limit, a slow helpdesk) never hands an item under way to another worker."""
-        while True:
-            await asyncio.sleep(self._lease / 3)
+        while not await pause(stop, self._lease / 3):
             try:
                 await self._outbox.renew(list(self._held.values()), now=self._clock(), lease_seconds=self._lease)
             except Exception as exc:
                 log.warning("could not renew outbox leases: %s", type(exc).__name__)
 
-    async def _deliver_forever(self) -> None:
+    async def _deliver_forever(self, stop: asyncio.Event) -> None:
         """A rate limit pauses the whole backend queue."""
         next_repair = 0.0
-        while True:
+        while not stop.is_set():
             try:
                 if self._clock() >= next_repair:
                     next_repair = self._clock() + REPAIR_SECONDS
@@ -149,7 +150,7 @@ class TicketDelivery:
                 await self.deliver_due()
             except Exception:
                 log.exception("outbox worker pass failed; retrying on the next pass")
-            await asyncio.sleep(self._poll)
+            await pause(stop, self._poll)
 
     async def repair_claims(self) -> None:
         for key in await self._thread_claims.release_stranded():

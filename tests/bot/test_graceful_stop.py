@@ -60,7 +60,7 @@ def test_sigterm_finishes_acknowledged_work_and_hands_over_the_ticket_under_way(
     assert (status, lease, bool(uncertain)) == ("pending", None, True)
     assert due_at <= time.time()
     output = first.output()
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
 
     second = BotProcess({**env, "PORT": str(free_port())}, tmp_path)
     processes.append(second)
