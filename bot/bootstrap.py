@@ -37,9 +37,10 @@ from bot.metrics import MeasuredTransport, Metrics, MetricsEndpoint, timed
 from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
+from bot.slack import command, options, picker, reactions, retry, shortcuts, submission, thread_sync, ticket_actions
 from bot.slack.app import create_bolt_app
-from bot.slack.deps import Deps
 from bot.slack.directory import SlackDirectory
+from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
 from bot.slack.ticket_thread import TicketThread
 from bot.socket_mode import SocketModeEndpoint
@@ -161,24 +162,46 @@ def create_app(settings: Settings) -> Starlette:
         lease_seconds=settings.delivery_lease_seconds,
     )
     directory = SlackDirectory(client=slack_client)
-    deps = Deps(
-        catalog=catalog,
-        desk=desk,
-        drafts=drafts,
-        directory=directory,
-        routing=create_routing(settings, backend, forms_file),
-        delivery=delivery,
-        thread_claims=thread_claims,
-        ticket_thread=ticket_thread,
-        sync_log=sync_log,
-        reply_policy=ReplyPolicy(
-            default=settings.reply_sync,
-            per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
-        ),
-        ticket_emoji=settings.ticket_emoji,
-        authorization=TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids),
+    routing = create_routing(settings, backend, forms_file)
+    reply_policy = ReplyPolicy(
+        default=settings.reply_sync,
+        per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
     )
-    bolt_app = create_bolt_app(client=slack_client, deps=deps)
+    authorization = TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids)
+    modal = FormModal(
+        catalog=catalog, routing=routing, drafts=drafts, helpdesk=backend.display_name, form_label=backend.form_label
+    )
+    bolt_app = create_bolt_app(
+        client=slack_client,
+        command_deps=command.CommandDeps(modal=modal),
+        shortcuts_deps=shortcuts.ShortcutsDeps(modal=modal, thread_claims=thread_claims),
+        reactions_deps=reactions.ReactionsDeps(
+            catalog=catalog,
+            delivery=delivery,
+            directory=directory,
+            drafts=drafts,
+            routing=routing,
+            thread_claims=thread_claims,
+            ticket_emoji=settings.ticket_emoji,
+        ),
+        picker_deps=picker.PickerDeps(modal=modal),
+        options_deps=options.OptionsDeps(catalog=catalog),
+        submission_deps=submission.SubmissionDeps(
+            modal=modal, delivery=delivery, directory=directory, thread_claims=thread_claims
+        ),
+        retry_deps=retry.RetryDeps(modal=modal),
+        ticket_actions_deps=ticket_actions.TicketActionsDeps(
+            authorization=authorization,
+            delivery=delivery,
+            desk=desk,
+            directory=directory,
+            helpdesk=backend.display_name,
+            sync_log=sync_log,
+        ),
+        thread_sync_deps=thread_sync.ThreadSyncDeps(
+            delivery=delivery, desk=desk, directory=directory, reply_policy=reply_policy, sync_log=sync_log
+        ),
+    )
     listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
         bolt_app.async_dispatch,
         workers=settings.listener_workers,

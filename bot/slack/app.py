@@ -19,7 +19,6 @@ from bot.slack import (
     thread_sync,
     ticket_actions,
 )
-from bot.slack.deps import Deps
 from bot.slack.ticket_message import LINK_ACTION
 
 
@@ -38,13 +37,33 @@ def bolt_logger() -> logging.Logger:
     return logger
 
 
-def create_bolt_app(*, client: AsyncWebClient, deps: Deps) -> AsyncApp:
+def create_bolt_app(
+    *,
+    client: AsyncWebClient,
+    command_deps: command.CommandDeps,
+    shortcuts_deps: shortcuts.ShortcutsDeps,
+    reactions_deps: reactions.ReactionsDeps,
+    picker_deps: picker.PickerDeps,
+    options_deps: options.OptionsDeps,
+    submission_deps: submission.SubmissionDeps,
+    retry_deps: retry.RetryDeps,
+    ticket_actions_deps: ticket_actions.TicketActionsDeps,
+    thread_sync_deps: thread_sync.ThreadSyncDeps,
+) -> AsyncApp:
     """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
     signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
     under load); in Socket Mode nothing is signed."""
     app = AsyncApp(client=client, signing_secret="", request_verification_enabled=False, logger=bolt_logger())
-    for module in (command, shortcuts, reactions, picker, options, submission, retry, ticket_actions, thread_sync):
-        module.register(app, deps)
+    # Each entry point is given only what it uses.
+    command.register(app, command_deps)
+    shortcuts.register(app, shortcuts_deps)
+    reactions.register(app, reactions_deps)
+    picker.register(app, picker_deps)
+    options.register(app, options_deps)
+    submission.register(app, submission_deps)
+    retry.register(app, retry_deps)
+    ticket_actions.register(app, ticket_actions_deps)
+    thread_sync.register(app, thread_sync_deps)
 
     @app.action(LINK_ACTION)
     async def acknowledge_link_click(ack: AsyncAck) -> None:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import Draft
-from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
+from bot.slack.modal import FormModal
 
 COMMAND = "/ticket"
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class CommandDeps:
+    """What the ``/ticket`` command needs, and nothing else."""
+
+    modal: FormModal
+
+
+def register(app: AsyncApp, deps: CommandDeps) -> None:
     @app.command(COMMAND)
     async def open_ticket_modal(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
@@ -23,7 +31,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         await open_form_or_offer_button(
             client,
-            deps,
+            deps.modal,
             trigger_id=command["trigger_id"],
             draft=Draft(title=str(command.get("text") or "").strip()),
             context=ModalContext(form_id="", channel_id=command.get("channel_id")),

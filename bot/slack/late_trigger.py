@@ -12,9 +12,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import Draft
-from bot.slack.deps import Deps
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import open_form
+from bot.slack.modal import FormModal
 from bot.slack.status_views import RETRY_ACTION
 
 TRIGGER_LOST = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
@@ -22,7 +21,7 @@ TRIGGER_LOST = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
 
 async def open_form_or_offer_button(
     client: AsyncWebClient,
-    deps: Deps,
+    modal: FormModal,
     *,
     trigger_id: str,
     draft: Draft,
@@ -32,20 +31,20 @@ async def open_form_or_offer_button(
     respond: AsyncRespond | None = None,
     notice: str | None = None,
 ) -> None:
-    """``open_form``; if the trigger is gone, the button goes through ``respond`` (an
+    """``FormModal.open``; if the trigger is gone, the button goes through ``respond`` (an
     ephemeral answer where the person asked) or, without a response URL, by DM. A form reopened
     from a stored draft (``context.draft_id``) offers that same draft again."""
     try:
-        await open_form(
-            client, deps, trigger_id=trigger_id, draft=draft, context=context, notice=notice, owner=(team_id, user_id)
+        await modal.open(
+            client, trigger_id=trigger_id, draft=draft, context=context, notice=notice, owner=(team_id, user_id)
         )
     except SlackApiError as exc:
         if exc.response.get("error") not in TRIGGER_LOST:
             raise
-        draft_id = context.draft_id or await deps.drafts.save(
+        draft_id = context.draft_id or await modal.drafts.save(
             draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=context.dump()
         )
-        text, blocks = late_trigger_message(deps.helpdesk, draft_id)
+        text, blocks = late_trigger_message(modal.helpdesk, draft_id)
         if respond is not None:
             await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         else:

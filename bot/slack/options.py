@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.slack.deps import Deps
+from bot.catalog import FormCatalog
 from bot.slack.metadata import ModalContext
 from bot.slack.views import limits
 from bot.slack.views.form import VALUE_ACTION, field_block_id, slack_option
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class OptionsDeps:
+    """What options of long selects needs, and nothing else."""
+
+    catalog: FormCatalog
+
+
+def register(app: AsyncApp, deps: OptionsDeps) -> None:
     @app.options(VALUE_ACTION)
     async def suggest_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         context = ModalContext.load((body.get("view") or {}).get("private_metadata"))

@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.catalog import FormCatalog
 from bot.delivery.request import SlackOrigin, TicketRequest
+from bot.delivery.service import TicketDelivery
 from bot.domain.forms import Draft, FieldValue
 from bot.domain.thread import ThreadKey
+from bot.routing import Routing
 from bot.slack.calls import best_effort
-from bot.slack.deps import Deps
+from bot.slack.directory import SlackDirectory
 from bot.slack.messages import author, fetch_message, is_from_a_bot, permalink, thread_root, title_from_text
 from bot.slack.status_views import already_text
+from bot.tickets.ports import Drafts, ThreadClaims
 
 log = logging.getLogger(__name__)
 UNTITLED = "Ticket from a Slack message"
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class ReactionsDeps:
+    """What the ticket reaction needs, and nothing else."""
+
+    catalog: FormCatalog
+    delivery: TicketDelivery
+    directory: SlackDirectory
+    drafts: Drafts
+    routing: Routing
+    thread_claims: ThreadClaims
+    ticket_emoji: tuple[str, ...]
+
+
+def register(app: AsyncApp, deps: ReactionsDeps) -> None:
     @app.event("reaction_added")
     async def file_from_reaction(
         event: dict[str, Any],
@@ -61,7 +79,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def reaction_request(
-    deps: Deps, client: AsyncWebClient, event: dict[str, Any], message: dict[str, Any], key: ThreadKey
+    deps: ReactionsDeps, client: AsyncWebClient, event: dict[str, Any], message: dict[str, Any], key: ThreadKey
 ) -> TicketRequest:
     reporter = str(event.get("user"))
     requester = author(message) or reporter

@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import payloads
-from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import form_view, show_load_failure, update_view
+from bot.slack.modal import FormModal, update_view
 from bot.slack.status_views import RETRY_ACTION
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class RetryDeps:
+    """What try again needs, and nothing else."""
+
+    modal: FormModal
+
+
+def register(app: AsyncApp, deps: RetryDeps) -> None:
     @app.action(RETRY_ACTION)
     async def reopen_draft(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
         draft_id = str(action.get("value") or "")
-        stored = await deps.drafts.load(draft_id, user_id=payloads.user_id(body))
+        stored = await deps.modal.drafts.load(draft_id, user_id=payloads.user_id(body))
         if stored is None:
             return
         saved = ModalContext.load(stored.context) or ModalContext(form_id="", channel_id=stored.channel_id)
@@ -32,7 +38,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if view is None:  # the button of a message: a fresh trigger, a new modal
             await open_form_or_offer_button(
                 client,
-                deps,
+                deps.modal,
                 trigger_id=body["trigger_id"],
                 draft=stored.draft,
                 context=context,
@@ -41,11 +47,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 respond=respond if body.get("response_url") else None,
             )
             return
-        form_id = stored.draft.form_id or deps.routing.form_for(stored.channel_id)
+        form_id = stored.draft.form_id or deps.modal.routing.form_for(stored.channel_id)
         try:
-            form = await deps.catalog.get(form_id)
+            form = await deps.modal.catalog.get(form_id)
         except Exception as exc:
             owner = (payloads.team_id(body), payloads.user_id(body))
-            await show_load_failure(client, deps, view["id"], exc, draft=stored.draft, context=context, owner=owner)
+            await deps.modal.show_load_failure(
+                client, view["id"], exc, draft=stored.draft, context=context, owner=owner
+            )
             return
-        await update_view(client, view["id"], form_view(deps, form, stored.draft, replace(context, form_id=form.id)))
+        await update_view(client, view["id"], deps.modal.view(form, stored.draft, replace(context, form_id=form.id)))

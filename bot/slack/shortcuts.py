@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -10,24 +11,33 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.forms import Draft
 from bot.domain.thread import ThreadKey
 from bot.slack import payloads
-from bot.slack.deps import Deps
 from bot.slack.late_trigger import open_form_or_offer_button
 from bot.slack.messages import author, thread_root, title_from_text
 from bot.slack.metadata import ModalContext
+from bot.slack.modal import FormModal
 from bot.slack.status_views import already_filed_view
+from bot.tickets.ports import ThreadClaims
 
 GLOBAL_SHORTCUT = "create_ticket"
 MESSAGE_SHORTCUT = "create_ticket_from_message"
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class ShortcutsDeps:
+    """What the shortcuts that open the form needs, and nothing else."""
+
+    modal: FormModal
+    thread_claims: ThreadClaims
+
+
+def register(app: AsyncApp, deps: ShortcutsDeps) -> None:
     @app.shortcut(GLOBAL_SHORTCUT)
     async def new_ticket(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         # No channel: the ticket message goes to the requester by DM.
         await open_form_or_offer_button(
             client,
-            deps,
+            deps.modal,
             trigger_id=shortcut["trigger_id"],
             draft=Draft(),
             context=ModalContext(""),
@@ -62,14 +72,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await open_form_or_offer_button(
             client,
-            deps,
+            deps.modal,
             trigger_id=shortcut["trigger_id"],
             draft=Draft(title=title_from_text(text), description=text),
             context=context,
             team_id=team_id,
             user_id=clicked_by,
             respond=respond if shortcut.get("response_url") else None,
-            notice=on_behalf_notice(requester, clicked_by, deps.helpdesk),
+            notice=on_behalf_notice(requester, clicked_by, deps.modal.helpdesk),
         )
 
 

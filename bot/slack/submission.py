@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -12,16 +12,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.request import SlackOrigin, TicketRequest
+from bot.delivery.service import TicketDelivery
 from bot.domain.forms import Draft, DraftToKeep, FieldKind, Form
 from bot.domain.thread import ThreadKey
 from bot.slack import payloads
-from bot.slack.deps import Deps
+from bot.slack.directory import SlackDirectory
 from bot.slack.messages import permalink
 from bot.slack.metadata import ModalContext
-from bot.slack.modal import form_view, update_view
+from bot.slack.modal import FormModal, update_view
 from bot.slack.status_views import already_filed_view, submitting_view
 from bot.slack.views.form import FORM_CALLBACK_ID, TITLE_BLOCK
 from bot.slack.views.state import parse_state, validate
+from bot.tickets.ports import ThreadClaims
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,25 @@ FORM_WAIT_SECONDS = 2.0
 """How long a submission may wait for an uncached form and still answer Slack within 3 s."""
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class SubmissionDeps:
+    """What submitting the form needs, and nothing else."""
+
+    modal: FormModal
+    delivery: TicketDelivery
+    directory: SlackDirectory
+    thread_claims: ThreadClaims
+
+
+def register(app: AsyncApp, deps: SubmissionDeps) -> None:
     @app.view(FORM_CALLBACK_ID)
     async def submit_ticket(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         context = ModalContext.load(view.get("private_metadata"))
-        form = await deps.catalog.get_within(context.form_id, FORM_WAIT_SECONDS) if context else None
+        form = await deps.modal.catalog.get_within(context.form_id, FORM_WAIT_SECONDS) if context else None
         if context is None or form is None:
             await ack(
-                response_action="errors", errors={TITLE_BLOCK: f"{deps.helpdesk} is slow to answer; submit again."}
+                response_action="errors",
+                errors={TITLE_BLOCK: f"{deps.modal.helpdesk} is slow to answer; submit again."},
             )
             return
         draft = parse_state(form, (view.get("state") or {}).get("values"))
@@ -56,7 +69,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if existing is not None:
             await ack(response_action="update", view=already_filed_view(existing))
             return
-        await ack(response_action="update", view=submitting_view(deps.helpdesk))
+        await ack(response_action="update", view=submitting_view(deps.modal.helpdesk))
         try:
             request, keep = await ticket_request(deps, body, view["id"], form, draft, context)
             if context.message_ts and context.channel_id:
@@ -66,7 +79,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             item = await deps.delivery.record(request, claim=key, draft=keep)
         except SQLAlchemyError as exc:  # nothing was recorded: the form again, with what was typed
             log.warning("ticket not recorded, the database failed: %s", type(exc).__name__)
-            await update_view(client, view["id"], form_view(deps, form, draft, context, f":warning: {UNSAVED}"))
+            await update_view(client, view["id"], deps.modal.view(form, draft, context, f":warning: {UNSAVED}"))
             return
         if item is not None:
             await deps.delivery.attempt_now(item, request)
@@ -75,7 +88,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def ticket_request(
-    deps: Deps, body: dict[str, Any], view_id: str, form: Form, draft: Draft, context: ModalContext
+    deps: SubmissionDeps, body: dict[str, Any], view_id: str, form: Form, draft: Draft, context: ModalContext
 ) -> tuple[TicketRequest, DraftToKeep]:
     """Who asks for what, from where; and the draft to keep with it (so nothing typed is lost),
     recorded in the same transaction."""

@@ -9,13 +9,18 @@ changed; a deletion is not sent (the helpdesk keeps what it was told).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.delivery.request import ReplyRequest, SlackOrigin
-from bot.slack.deps import Deps
+from bot.delivery.service import TicketDelivery
+from bot.reply_policy import ReplyPolicy
+from bot.slack.directory import SlackDirectory
 from bot.slack.messages import is_from_a_bot
+from bot.tickets.desk import TicketDesk
+from bot.tickets.ports import SyncJournal
 
 SYNCED_SUBTYPES = {None, "file_share", "thread_broadcast", "message_changed"}
 
@@ -31,7 +36,18 @@ def reply_text(message: dict[str, Any], *, edited: bool) -> str:
     return f"(edited) {text}" if edited and text else text
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class ThreadSyncDeps:
+    """What thread replies needs, and nothing else."""
+
+    delivery: TicketDelivery
+    desk: TicketDesk
+    directory: SlackDirectory
+    reply_policy: ReplyPolicy
+    sync_log: SyncJournal
+
+
+def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
     @app.event("message")
     async def sync_thread_reply(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
         subtype = event.get("subtype")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -15,16 +16,19 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
+from bot.delivery.service import TicketDelivery
 from bot.domain.ticket import Ticket
 from bot.slack import payloads
 from bot.slack.calls import best_effort
-from bot.slack.deps import Deps
+from bot.slack.directory import SlackDirectory
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
 from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
 from bot.slack.views import limits
-from bot.tickets.authorization import TicketAction
+from bot.tickets.authorization import TicketAction, TicketAuthorization
+from bot.tickets.desk import TicketDesk
+from bot.tickets.ports import SyncJournal
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,19 @@ def reply_view(record: Ticket, text: str = "") -> View:
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+@dataclass(frozen=True)
+class TicketActionsDeps:
+    """What acting on a ticket needs, and nothing else."""
+
+    authorization: TicketAuthorization
+    delivery: TicketDelivery
+    desk: TicketDesk
+    directory: SlackDirectory
+    helpdesk: str
+    sync_log: SyncJournal
+
+
+def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
     tickets = deps.desk.store
 
     async def record_of(value: object) -> Ticket | None:
