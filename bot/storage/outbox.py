@@ -156,30 +156,12 @@ class OutboxStore:
 
     async def renew(self, items: Iterable[OutboxItem], *, now: float, lease_seconds: float) -> int:
         """Extend, in one statement, the leases still held of these items; how many were."""
-        held = [(item.id, item.lease_token) for item in items]
-        if not held:
-            return 0
-        async with self._engine.begin() as connection:
-            result = await connection.execute(
-                update(outbox)
-                .where(tuple_(outbox.c.id, outbox.c.lease_token).in_(held), outbox.c.status.in_(WAITING))
-                .values(due_at=now + lease_seconds)
-            )
-        return int(result.rowcount)
+        return await self._set_held(items, due_at=now + lease_seconds)
 
     async def release(self, items: Iterable[OutboxItem], *, now: float) -> int:
         """Give up the leases still held of these items (a stopping process), due at once for
         another worker; each stays uncertain, so its step is checked before it is done again."""
-        held = [(item.id, item.lease_token) for item in items]
-        if not held:
-            return 0
-        async with self._engine.begin() as connection:
-            result = await connection.execute(
-                update(outbox)
-                .where(tuple_(outbox.c.id, outbox.c.lease_token).in_(held), outbox.c.status.in_(WAITING))
-                .values(due_at=now, lease_token=None)
-            )
-        return int(result.rowcount)
+        return await self._set_held(items, due_at=now, lease_token=None)
 
     async def keep_result(self, item: OutboxItem, result: dict[str, Any]) -> bool:
         """The helpdesk's answer, kept when it could not be recorded with the ticket, so that no
@@ -295,6 +277,19 @@ class OutboxStore:
         async with self._engine.connect() as connection:
             query = select(func.count()).select_from(outbox).where(outbox.c.status == status)
             return int((await connection.execute(query)).scalar_one())
+
+    async def _set_held(self, items: Iterable[OutboxItem], **values: Any) -> int:
+        """One statement over the items whose leases are still held (by their tokens)."""
+        held = [(item.id, item.lease_token) for item in items]
+        if not held:
+            return 0
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(outbox)
+                .where(tuple_(outbox.c.id, outbox.c.lease_token).in_(held), outbox.c.status.in_(WAITING))
+                .values(**values)
+            )
+        return int(result.rowcount)
 
     async def _fenced_set(self, item: OutboxItem, **values: Any) -> bool:
         async with self._engine.begin() as connection:
