@@ -23,10 +23,11 @@ import uvicorn  # noqa: E402
 from bot.admin import run_outbox_command  # noqa: E402
 from bot.bootstrap import create_app  # noqa: E402
 from bot.check import check  # noqa: E402
-from bot.config import SettingsError, load_database_settings, load_settings  # noqa: E402
+from bot.config import SettingsError, load_database_settings  # noqa: E402
 from bot.forms_file import FormsFileError  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
 from bot.manifest import ManifestError, manifest_text  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.startup import database_problem, slack_problem  # noqa: E402
 
 USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all] | manifest (--url URL | --socket)]"

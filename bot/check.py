@@ -15,10 +15,11 @@ import httpx
 from bot.backends.budget import LocalRequestBudget
 from bot.backends.helpdesks import HELPDESKS
 from bot.bootstrap import create_backend, load_forms
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError
 from bot.domain.filing import BackendError
 from bot.domain.forms import Draft
 from bot.forms_file import FormsFile, FormsFileError
+from bot.settings import load_settings
 from bot.slack.views.form import build_form_view
 from bot.startup import slack_problem
 from bot.tickets.ports import ChecksConnection, TicketBackend

@@ -207,40 +207,6 @@ class SettingsError(Exception):
     """One line naming the setting at fault; never the value of a secret."""
 
 
-def load_settings(**overrides: object) -> Settings:
-    """The app's settings and the chosen helpdesk's, every problem of both in one message.
-    ``overrides`` name settings as in the environment, lower case (``siit_api_token=...``)."""
-    from bot.backends.helpdesks import HELPDESKS  # the helpdesks declare their own settings
-
-    core = {k: v for k, v in overrides.items() if k in Settings.model_fields or k.startswith("_")}
-    problems: list[str] = []
-    settings: Settings | None = None
-    try:
-        settings = Settings(**core)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems.append(describe(exc, prefix=""))
-    backend = settings.ticket_backend if settings else str(core.get("ticket_backend") or "siit").strip().lower()
-    helpdesk = HELPDESKS.get(backend)
-    if helpdesk is None:
-        problems.append(f"TICKET_BACKEND: {backend!r} is not one of {', '.join(sorted(HELPDESKS))}")
-    else:
-        prefix = str(helpdesk.settings.model_config.get("env_prefix", "")).lower()
-        own = {k.removeprefix(prefix): v for k, v in overrides.items() if k.startswith(prefix)}
-        own.update({k: v for k, v in overrides.items() if k.startswith("_")})
-        try:
-            helpdesk_settings = helpdesk.settings(**own)
-        except ValidationError as exc:
-            problems.append(describe(exc, prefix=prefix))
-        else:
-            forms_file = settings.forms_file if settings else forms_file_setting(core)
-            problems.extend(helpdesk_settings.problems(forms_file))
-            if settings is not None:
-                settings._helpdesk = helpdesk_settings
-    if problems or settings is None:
-        raise SettingsError("invalid settings: " + "; ".join(problems))
-    return settings
-
-
 def forms_file_setting(core: dict[str, object]) -> Path:
     try:
         keep = {k: v for k, v in core.items() if k == "forms_file" or k.startswith("_")}

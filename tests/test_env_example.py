@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from bot.backends.helpdesks import HELPDESKS
-from bot.config import Settings, load_settings
+from bot.config import Settings
+from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

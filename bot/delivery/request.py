@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.domain.filing import NewTicket, Person, Reply
 from bot.domain.forms import Draft, Form, draft_from_content
 from bot.domain.thread import ThreadKey
 from bot.tickets.ports import TicketBackend
-
-if TYPE_CHECKING:
-    from bot.delivery.service import DeliveryListener
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,14 @@ class TicketRequest:
         )
 
 
+class WriteListener(Protocol):
+    """Who is told when a write to an existing ticket went through (``DeliveryListener`` is one)."""
+
+    async def replied(self, request: ReplyRequest) -> None: ...
+
+    async def closed(self, request: CloseRequest) -> None: ...
+
+
 @dataclass(frozen=True)
 class ReplyRequest:
     """A reply or internal note for a ticket, from its thread or the reply modal."""
@@ -104,7 +109,7 @@ class ReplyRequest:
     async def perform(self, backend: TicketBackend) -> None:
         await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
 
-    async def tell(self, listener: DeliveryListener) -> None:
+    async def tell(self, listener: WriteListener) -> None:
         await listener.replied(self)
 
     def to_payload(self) -> dict[str, Any]:
@@ -131,7 +136,7 @@ class CloseRequest:
     async def perform(self, backend: TicketBackend) -> None:
         await backend.set_status(self.ticket_id, "closed")
 
-    async def tell(self, listener: DeliveryListener) -> None:
+    async def tell(self, listener: WriteListener) -> None:
         await listener.closed(self)
 
     def to_payload(self) -> dict[str, Any]:
