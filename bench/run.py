@@ -26,6 +26,7 @@ import aiohttp
 import httpx
 import uvloop
 
+from bench import open_loop
 from bench.fakes import SIIT_TOKEN, SLACK_TOKEN
 from bot.testing.slack_api import TEAM_ID, mint_trigger_id
 from bot.testing.slack_client import signature
@@ -440,6 +441,7 @@ async def run(quick: bool) -> Report:
 
         bare = start_bare(fake)
         ours, base = await compare_throughput(bot.url, bare.url, fake, n_big, 50)
+        await open_loop_sweep(report, fake, {"ours": bot.url, "bare Bolt": bare.url}, quick=quick)
         rss, bare_rss = bot.peak_rss_mb(), bare.peak_rss_mb()
         bot.stop()
         bare.stop()
@@ -451,6 +453,45 @@ async def run(quick: bool) -> Report:
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB")
         report.target("peak RSS < 150 MB", rss < 150, f"{rss:.0f} MB")
     return report
+
+
+async def open_loop_sweep(report: Report, fake: Fakes, apps: dict[str, str], *, quick: bool) -> None:
+    """Each rate for each app in turn (same machine, same minute), open loop."""
+    rates = [20.0, 40.0] if quick else [50.0, 100.0, 200.0, 300.0, 400.0]
+    seconds = 1.5 if quick else 5.0
+    results: dict[str, list[open_loop.RateResult]] = {name: [] for name in apps}
+    print("  open loop (ack p50/p99, slash -> views.open p50/p99, expired triggers):", flush=True)
+    for rate in rates:
+        for name, url in apps.items():
+            fake.reset()
+            count = int(rate * seconds)
+
+            def make(n: int, label: str = f"open-loop {rate:.0f}") -> tuple[bytes, str, dict[str, str]]:
+                body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
+                return body, trigger, signed(body, "application/x-www-form-urlencoded")
+
+            with collector_paused():
+                latencies, triggers = await open_loop.drive(url, rate=rate, count=count, make=make)
+            await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 10)
+            measured = open_loop.result(rate, count, latencies, triggers, open_delays(fake.stats(), triggers), pct)
+            results[name].append(measured)
+            report.count(
+                f"open loop {rate:.0f}/s {name}",
+                sent=measured.sent,
+                answered=measured.answered,
+                acknowledged=measured.acknowledged,
+                opened=measured.acknowledged - measured.expired,
+            )
+            report.figure(
+                f"  {rate:>5.0f}/s {name:<10}",
+                f"ack {measured.ack_ms[0]:.1f} / {measured.ack_ms[1]:.1f} ms, open {measured.open_ms[0]:.1f} / "
+                f"{measured.open_ms[1]:.1f} ms, {measured.expired} expired",
+            )
+    capacities = {name: open_loop.capacity(found) for name, found in results.items()}
+    report.figure(
+        "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
+        " / ".join(f"{c:.0f}/s" for c in capacities.values()),
+    )
 
 
 async def compare_throughput(ours: str, bare: str, fake: Fakes, count: int, concurrency: int) -> tuple[float, float]:

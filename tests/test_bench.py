@@ -25,17 +25,25 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(output.read_text())
     phases = {count["phase"]: count for count in report["counts"]}
-    ack_phases = [c for c in report["counts"] if "sent" in c]
-    assert len(ack_phases) == 4  # three concurrency levels and the burst of everyone at once
-    for count in ack_phases:
+    sent = [c for c in report["counts"] if "sent" in c]
+    # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps
+    assert len(sent) == 8
+    for count in sent:
         assert count["answered"] == count["sent"] == count["acknowledged"], count
     opened = [c for c in report["counts"] if "opened" in c]
-    assert len(opened) == 6  # after the bursts, and warm/cold with Siit fast and slow
+    assert len(opened) == 10  # the bursts, warm/cold with Siit fast and slow, the open-loop rates
     for count in opened:
         assert count["opened"] == count["acknowledged"] > 0, count
     assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
     names = [f["figure"] for f in report["figures"]]
-    for figure in ("ack latency", "slash -> views.open", "view_submission -> created", "peak RSS", "commands/s"):
+    for figure in (
+        "ack latency",
+        "slash -> views.open",
+        "view_submission -> created",
+        "peak RSS",
+        "commands/s",
+        "capacity",
+    ):
         assert any(figure in name for name in names), figure
     assert len(report["targets"]) == 8
     for target in report["targets"]:

@@ -1,0 +1,95 @@
+"""Open-loop load, as real people arrive: request ``i`` leaves at ``start + i / rate`` whatever
+the answers to the others, so a stall shows as a tail instead of slowing the driver down (a
+closed loop, N in flight, hides it). The capacity is the highest rate whose modals open at p99
+under 300 ms with no trigger expired."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+OPEN_P99_LIMIT_MS = 300.0
+TRIGGER_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class RateResult:
+    rate: float
+    sent: int
+    answered: int
+    acknowledged: int
+    ack_ms: tuple[float, float]
+    """p50, p99."""
+    open_ms: tuple[float, float]
+    expired: int
+    """Acknowledged commands whose modal never opened within the trigger's 3 s."""
+
+    @property
+    def within_limits(self) -> bool:
+        return self.open_ms[1] < OPEN_P99_LIMIT_MS and self.expired == 0
+
+
+async def drive(
+    url: str,
+    *,
+    rate: float,
+    count: int,
+    make: Callable[[int], tuple[bytes, str, dict[str, str]]],
+) -> tuple[list[float], list[str]]:
+    """Send ``count`` requests at ``rate`` per second; ack latencies (s) of every answer, and the
+    trigger ids of the acknowledged ones. ``make(i)`` gives the body, its trigger and headers."""
+    latencies: list[float] = []
+    triggers: list[str] = []
+    loop = asyncio.get_running_loop()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+
+        async def one(n: int) -> None:
+            body, trigger, headers = make(n)
+            started = time.perf_counter()
+            async with session.post(url + "/slack/events", data=body, headers=headers) as response:
+                await response.read()
+                latencies.append(time.perf_counter() - started)
+                if response.status == 200:
+                    triggers.append(trigger)
+
+        start = loop.time()
+        tasks = []
+        for n in range(count):
+            delay = start + n / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+    return latencies, triggers
+
+
+def result(
+    rate: float, sent: int, latencies: list[float], triggers: list[str], opens: list[float], pct: Any
+) -> RateResult:
+    """``opens``: trigger issued -> views.open reached Slack, for the acknowledged commands."""
+    in_time = [o for o in opens if o <= TRIGGER_SECONDS]
+    return RateResult(
+        rate=rate,
+        sent=sent,
+        answered=len(latencies),
+        acknowledged=len(triggers),
+        ack_ms=(pct(latencies, 50) * 1000, pct(latencies, 99) * 1000),
+        open_ms=(pct(opens, 50) * 1000, pct(opens, 99) * 1000),
+        expired=len(triggers) - len(in_time),
+    )
+
+
+def capacity(results: list[RateResult]) -> float:
+    """The highest rate within limits below which every rate was within limits too."""
+    best = 0.0
+    for measured in sorted(results, key=lambda r: r.rate):
+        if not measured.within_limits:
+            break
+        best = measured.rate
+    return best
