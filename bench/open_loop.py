@@ -50,13 +50,7 @@ async def drive(
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
 
         async def one(n: int) -> None:
-            body, trigger, headers = make(n)
-            started = time.perf_counter()
-            async with session.post(url + "/slack/events", data=body, headers=headers) as response:
-                await response.read()
-                latencies.append(time.perf_counter() - started)
-                if response.status == 200:
-                    triggers.append(trigger)
+            await send_command(session, url, *make(n), latencies=latencies, triggers=triggers)
 
         start = loop.time()
         tasks = []
@@ -67,6 +61,25 @@ async def drive(
             tasks.append(asyncio.create_task(one(n)))
         await asyncio.gather(*tasks)
     return latencies, triggers
+
+
+async def send_command(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    trigger: str,
+    headers: dict[str, str],
+    *,
+    latencies: list[float],
+    triggers: list[str],
+) -> None:
+    """One signed command: its ack latency kept, and its trigger when it was acknowledged."""
+    started = time.perf_counter()
+    async with session.post(url + "/slack/events", data=body, headers=headers) as response:
+        await response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status == 200:
+            triggers.append(trigger)
 
 
 def result(

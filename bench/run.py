@@ -216,12 +216,9 @@ async def _drive(
             async with gate:
                 body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
                 headers = signed(body, "application/x-www-form-urlencoded")
-                started = time.perf_counter()
-                async with session.post(url + "/slack/events", data=body, headers=headers) as response:
-                    await response.read()
-                    latencies.append(time.perf_counter() - started)
-                    if response.status == 200:
-                        triggers.append(trigger)
+                await open_loop.send_command(
+                    session, url, body, trigger, headers, latencies=latencies, triggers=triggers
+                )
 
         await asyncio.gather(*(one(n) for n in range(count)))
 
