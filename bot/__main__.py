@@ -1,5 +1,6 @@
 """``python -m bot`` serves the app; ``check`` validates the configuration and reaches the
-helpdesk; ``outbox`` lists and re-queues tickets waiting for the helpdesk; ``manifest`` prints
+helpdesk; ``migrate`` brings the database schema up to date (serving does it first, in a child
+process); ``outbox`` lists and re-queues tickets waiting for the helpdesk; ``manifest`` prints
 the Slack app manifest for a URL or for Socket Mode. Every start-up problem is one line on
 stderr and a non-zero exit, never a traceback."""
 
@@ -17,6 +18,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
+import subprocess  # noqa: E402
 
 import uvicorn  # noqa: E402
 
@@ -30,7 +32,10 @@ from bot.manifest import ManifestError, manifest_text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.startup import database_problem, slack_problem  # noqa: E402
 
-USAGE = "usage: python -m bot [check | outbox [requeue ID... | requeue all] | manifest (--url URL | --socket)]"
+USAGE = (
+    "usage: python -m bot [check | migrate | outbox [requeue ID... | requeue all] | manifest (--url URL | --socket)]"
+)
+DATABASE_PROBLEM = 3
 
 
 def fail(problem: str, code: int) -> int:
@@ -57,8 +62,25 @@ def outbox(args: list[str]) -> int:
     except SettingsError as exc:
         return fail(str(exc), 2)
     if problem := asyncio.run(database_problem(database)):
-        return fail(problem, 3)
+        return fail(problem, DATABASE_PROBLEM)
     return run_outbox_command(database.database_url, args, print)
+
+
+def migrate() -> int:
+    """Wait for the database and bring its schema up to date; one line if that fails."""
+    try:
+        database = load_database_settings()
+    except SettingsError as exc:
+        return fail(str(exc), 2)
+    if problem := asyncio.run(database_problem(database)):
+        return fail(problem, DATABASE_PROBLEM)
+    return 0
+
+
+def migrate_in_child() -> int:
+    """``migrate`` in a child process, its line passed on: what migrating loads (Alembic) stays
+    out of the serving process's memory."""
+    return subprocess.run([sys.executable, "-m", "bot", "migrate"], check=False).returncode
 
 
 def serve() -> int:
@@ -68,12 +90,12 @@ def serve() -> int:
         return fail(str(exc), 2)
     level = settings.log_level.upper()
     configure_logging(level, secrets=settings.secret_values(), json_lines=settings.log_format == "json")
-    if problem := asyncio.run(database_problem(settings)):
-        return fail(problem, 3)
+    if code := migrate_in_child():
+        return code
     if problem := asyncio.run(slack_problem(settings)):
         return fail(problem, 4)
     try:
-        app = create_app(settings)
+        app = create_app(settings, migrated=True)
     except (SettingsError, FormsFileError) as exc:
         return fail(str(exc), 2)
     # uvicorn formats each access-log line's arguments before the logger drops them, which cost
@@ -96,6 +118,8 @@ def main(argv: list[str]) -> int:
         return serve()
     if command == ["check"] and not args:
         return check(print)
+    if command == ["migrate"] and not args:
+        return migrate()
     if command == ["outbox"]:
         return outbox(args)
     if command == ["manifest"]:

@@ -33,6 +33,7 @@ from bot.delivery.counted import CountedListener
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.listener_pool import ListenerPool
+from bot.logs import leveled_logger
 from bot.metrics import MeasuredTransport, Metrics, MetricsEndpoint, timed
 from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
@@ -110,6 +111,7 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
+        logger=leveled_logger("slack_sdk.web.async_base_client"),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
@@ -118,8 +120,10 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The ASGI app. Raises ``FormsFileError`` for a bad forms file."""
+def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
+    """The ASGI app; it brings the schema up to date as it starts unless ``migrated`` says that
+    was done already (``python -m bot`` migrates in a child process first). Raises
+    ``FormsFileError`` for a bad forms file."""
     metrics = Metrics(backend=settings.ticket_backend)
     transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
     http_client = httpx.AsyncClient(
@@ -265,7 +269,8 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        await migrate(engine)
+        if not migrated:
+            await migrate(engine)
         # Everything loaded at start-up lives as long as the process: move it out of the
         # collector's sight, so full collections under load do not walk it again.
         gc.collect()

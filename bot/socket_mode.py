@@ -64,7 +64,10 @@ class SocketModeEndpoint:
         self._observe_ack = observe_ack
 
     async def _handle(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
-        self._listeners.request_arrived()
+        with self._listeners.acknowledging():
+            await self._acknowledge(client, request)
+
+    async def _acknowledge(self, client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
         started = time.time()
         problem = envelope_problem(request)
         if problem or answer_is_ignored(request):

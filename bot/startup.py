@@ -26,7 +26,7 @@ async def database_problem(database: DatabaseSettings) -> str | None:
     engine = create_engine(database.database_url)
     alembic = logging.getLogger("alembic")
     level = alembic.level
-    alembic.setLevel(logging.WARNING)  # the app's own start logs the migrations once
+    alembic.setLevel(logging.WARNING)  # a start-up line per migration step is noise
     try:
         await migrate(engine)
     except Exception as exc:  # any driver or migration error: one line, never a traceback

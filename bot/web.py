@@ -34,7 +34,10 @@ class SlackEndpoint:
         self._listeners = listeners
 
     async def handle(self, request: Request) -> Response:
-        self._listeners.request_arrived()
+        with self._listeners.acknowledging():
+            return await self._acknowledge(request)
+
+    async def _acknowledge(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._max_body_bytes:
             return PlainTextResponse("request body too large", status_code=413)

@@ -43,8 +43,9 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
         "peak RSS",
         "commands/s",
         "capacity",
+        "CPU per command",
     ):
         assert any(figure in name for name in names), figure
-    assert len(report["targets"]) == 8
+    assert len(report["targets"]) == 11
     for target in report["targets"]:
         assert ("PASS" if target["ok"] else "FAIL") + "  " + target["target"] in result.stdout

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import pytest
@@ -20,7 +21,7 @@ def test_jobs_run_at_most_workers_at_a_time_and_all_finish() -> None:
             running -= 1
             done.append(n)
 
-        pool: ListenerPool[int] = ListenerPool(job, workers=2, quiet_seconds=0)
+        pool: ListenerPool[int] = ListenerPool(job, workers=2)
         for n in range(6):
             pool.submit(n)
         await pool.close(grace_seconds=5)
@@ -31,50 +32,72 @@ def test_jobs_run_at_most_workers_at_a_time_and_all_finish() -> None:
     assert sorted(done) == list(range(6))
 
 
-def test_a_listener_waits_while_requests_keep_arriving() -> None:
-    async def scenario() -> tuple[float, float]:
+def test_a_listener_waits_while_requests_are_being_acknowledged() -> None:
+    async def scenario() -> tuple[list[str], float, float]:
         loop = asyncio.get_running_loop()
+        order: list[str] = []
         started: list[float] = []
 
         async def job(_: None) -> None:
             started.append(loop.time())
+            order.append("listener")
 
-        pool: ListenerPool[None] = ListenerPool(job, workers=1, quiet_seconds=0.05, max_defer_seconds=30)
+        pool: ListenerPool[None] = ListenerPool(job, workers=1, max_defer_seconds=30)
         pool.submit(None)
-        last_arrival = loop.time()
-        for _ in range(20):  # arrivals 10 ms apart: never 50 ms of quiet
-            pool.request_arrived()
-            last_arrival = loop.time()
-            assert not started
-            await asyncio.sleep(0.01)
+        with pool.acknowledging():
+            await asyncio.sleep(0.1)  # an ack still being worked on
+            order.append("acknowledged")
+            done_at = loop.time()
         await pool.close(grace_seconds=5)
-        return started[0], last_arrival
+        return order, started[0], done_at
 
-    started, last_arrival = asyncio.run(scenario())
-    assert started >= last_arrival + 0.05
+    order, started, done_at = asyncio.run(scenario())
+    assert order == ["acknowledged", "listener"]
+    assert started >= done_at
+
+
+def test_without_a_backlog_a_listener_runs_at_once_however_close_requests_come() -> None:
+    async def scenario() -> tuple[int, int]:
+        ran: list[int] = []
+
+        async def job(n: int) -> None:
+            ran.append(n)
+
+        pool: ListenerPool[int] = ListenerPool(job, workers=1, max_defer_seconds=30)
+        for n in range(20):  # each request acknowledged before the next: no backlog
+            with pool.acknowledging():
+                pass
+            pool.submit(n)
+            await asyncio.sleep(0.001)
+        ran_before_close = len(ran)
+        await pool.close(grace_seconds=5)
+        return ran_before_close, len(ran)
+
+    ran_before_close, ran = asyncio.run(scenario())
+    assert ran == 20
+    assert ran_before_close >= 19
 
 
 def test_a_listener_never_waits_longer_than_its_bound() -> None:
     async def scenario() -> tuple[float, float, bool]:
         loop = asyncio.get_running_loop()
         started: list[float] = []
+        ran = asyncio.Event()
 
         async def job(_: None) -> None:
             started.append(loop.time())
+            ran.set()
 
-        pool: ListenerPool[None] = ListenerPool(job, workers=1, quiet_seconds=0.05, max_defer_seconds=0.2)
-        pool.request_arrived()
+        pool: ListenerPool[None] = ListenerPool(job, workers=1, max_defer_seconds=0.2)
         submitted = loop.time()
         pool.submit(None)
-        deadline = submitted + 10
-        while not started and loop.time() < deadline:  # arrivals never stop while we wait
-            pool.request_arrived()
-            await asyncio.sleep(0.005)
+        with pool.acknowledging(), contextlib.suppress(TimeoutError):  # a backlog that never clears
+            await asyncio.wait_for(ran.wait(), 10)
         await pool.close(grace_seconds=5)
         return submitted, started[0] if started else float("inf"), bool(started)
 
     submitted, started, ran = asyncio.run(scenario())
-    assert ran, "the listener never ran while requests kept arriving"
+    assert ran, "the listener never ran while the backlog lasted"
     assert started - submitted >= 0.2
 
 
@@ -87,7 +110,7 @@ def test_a_failing_listener_is_logged_and_the_next_one_runs(caplog: pytest.LogCa
                 raise RuntimeError("listener broke")
             ran.append(name)
 
-        pool: ListenerPool[str] = ListenerPool(job, workers=1, quiet_seconds=0)
+        pool: ListenerPool[str] = ListenerPool(job, workers=1)
         pool.submit("bad")
         pool.submit("good")
         await pool.close(grace_seconds=5)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,13 @@ def test_a_database_that_cannot_be_migrated_is_one_line(bot_settings: dict[str, 
     line = one_line(result)
     assert result.returncode == 3
     assert line.startswith("error: database at postgresql") and "cannot be migrated" in line
+
+
+def test_migrate_builds_the_schema_once_and_then_finds_it_current(tmp_path: Path) -> None:
+    database = tmp_path / "tickets.db"
+    env = env_of({}, port=free_port(), database_url=f"sqlite:///{database}")
+    first, second = run(env, tmp_path, "migrate"), run(env, tmp_path, "migrate")
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    with sqlite3.connect(database) as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"outbox", "message_tickets", "alembic_version"} <= tables
