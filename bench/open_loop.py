@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +35,16 @@ class RateResult:
 
 
 async def drive(
-    url: str,
+    url: str | Sequence[str],
     *,
     rate: float,
     count: int,
     make: Callable[[int], tuple[bytes, str, dict[str, str]]],
 ) -> tuple[list[float], list[str]]:
     """Send ``count`` requests at ``rate`` per second; ack latencies (s) of every answer, and the
-    trigger ids of the acknowledged ones. ``make(i)`` gives the body, its trigger and headers."""
+    trigger ids of the acknowledged ones. ``make(i)`` gives the body, its trigger and headers.
+    Several URLs take the requests in turn, as instances behind a load balancer do."""
+    urls = [url] if isinstance(url, str) else list(url)
     latencies: list[float] = []
     triggers: list[str] = []
     loop = asyncio.get_running_loop()
@@ -50,7 +52,7 @@ async def drive(
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
 
         async def one(n: int) -> None:
-            await send_command(session, url, *make(n), latencies=latencies, triggers=triggers)
+            await send_command(session, urls[n % len(urls)], *make(n), latencies=latencies, triggers=triggers)
 
         start = loop.time()
         tasks = []

@@ -51,6 +51,7 @@ def free_port() -> int:
 class Process:
     popen: subprocess.Popen[bytes]
     url: str
+    database: Path | None = None
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the process has used so far."""
@@ -140,9 +141,13 @@ def bot_env(fake: Fakes, database: Path, port: int) -> dict[str, str]:
     }
 
 
-def start_bot(fake: Fakes, workdir: Path) -> Process:
+def start_bot(fake: Fakes, workdir: Path, *, database: Path | None = None) -> Process:
+    """``database``: another instance's, to run beside it."""
     port = free_port()
-    return start(["-m", "bot"], bot_env(fake, workdir / f"bench-{port}.db", port), f"http://127.0.0.1:{port}/healthz")
+    database = database or workdir / f"bench-{port}.db"
+    process = start(["-m", "bot"], bot_env(fake, database, port), f"http://127.0.0.1:{port}/healthz")
+    process.database = database
+    return process
 
 
 def start_bare(fake: Fakes) -> Process:
@@ -448,10 +453,19 @@ async def run(quick: bool) -> Report:
             f"{ours:.0f} / {base:.0f} /s (ratio {ours / base:.2f})",
         )
         report.target("throughput >= 0.8 x bare Bolt", ours / base >= 0.8, f"{ours / base:.2f}")
-        await open_loop_sweep(report, fake, {"ours": bot, "bare Bolt": bare}, quick=quick)
+        single = await open_loop_sweep(report, fake, {"ours": [bot], "bare Bolt": [bare]}, quick=quick)
         rss, bare_rss = bot.peak_rss_mb(), bare.peak_rss_mb()
-        bot.stop()
         bare.stop()
+        # Beyond one core: a second instance on the same database, requests shared in turn.
+        second = start_bot(fake, Path(workdir), database=bot.database)
+        both = await open_loop_sweep(report, fake, {"ours x2": [bot, second]}, quick=quick, rates=scale_rates(quick))
+        second.stop()
+        bot.stop()
+        scaling = both["ours x2"] / single["ours"] if single["ours"] else float("inf")
+        report.figure(
+            "capacity: two instances / one", f"{both['ours x2']:.0f} / {single['ours']:.0f} /s (ratio {scaling:.2f})"
+        )
+        report.target("two instances >= 1.7 x one instance's capacity", scaling >= 1.7, f"{scaling:.2f}")
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB (ratio {rss / bare_rss:.2f})")
         report.target("peak RSS <= 1.5 x bare Bolt", rss <= 1.5 * bare_rss, f"{rss / bare_rss:.2f}")
     return report
@@ -461,16 +475,27 @@ SWEEP_SIIT_LATENCY = 2.5
 """The helpdesk is slow during the sweep, as in production: it must not show in the modals."""
 
 
-async def open_loop_sweep(report: Report, fake: Fakes, apps: dict[str, Process], *, quick: bool) -> None:
-    """Each rate for each app in turn (same machine, same minute), open loop, Siit slow."""
-    rates = [20.0, 40.0] if quick else [50.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0, 1000.0]
+def sweep_rates(quick: bool) -> list[float]:
+    return [20.0, 40.0] if quick else [50.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0, 1000.0]
+
+
+def scale_rates(quick: bool) -> list[float]:
+    return [20.0, 40.0] if quick else [400.0, 600.0, 800.0, 1000.0, 1200.0]
+
+
+async def open_loop_sweep(
+    report: Report, fake: Fakes, apps: dict[str, list[Process]], *, quick: bool, rates: list[float] | None = None
+) -> dict[str, float]:
+    """Each rate for each app in turn (same machine, same minute), open loop, Siit slow; each
+    app's capacity. An app of several processes takes the requests in turn."""
+    rates = rates or sweep_rates(quick)
     seconds = 1.5 if quick else 5.0
     results: dict[str, list[open_loop.RateResult]] = {name: [] for name in apps}
     cpu: dict[str, list[float]] = {name: [] for name in apps}
     print("  open loop (ack p50/p99, slash -> views.open p50/p99, expired triggers):", flush=True)
     fake.latency(SWEEP_SIIT_LATENCY)
     for rate in rates:
-        for name, app in apps.items():
+        for name, processes in apps.items():
             fake.reset()
             count = int(rate * seconds)
 
@@ -478,11 +503,12 @@ async def open_loop_sweep(report: Report, fake: Fakes, apps: dict[str, Process],
                 body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
                 return body, trigger, signed(body, "application/x-www-form-urlencoded")
 
-            cpu_before = app.cpu_seconds()
+            cpu_before = sum(p.cpu_seconds() for p in processes)
+            urls = [p.url for p in processes]
             with collector_paused():
-                latencies, triggers = await open_loop.drive(app.url, rate=rate, count=count, make=make)
+                latencies, triggers = await open_loop.drive(urls, rate=rate, count=count, make=make)
             await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 10)
-            per_command_ms = (app.cpu_seconds() - cpu_before) / count * 1000
+            per_command_ms = (sum(p.cpu_seconds() for p in processes) - cpu_before) / count * 1000
             measured = open_loop.result(rate, count, latencies, triggers, open_delays(fake.stats(), triggers), pct)
             results[name].append(measured)
             if measured.within_limits:  # past its capacity an app's CPU goes to collapsing
@@ -500,8 +526,25 @@ async def open_loop_sweep(report: Report, fake: Fakes, apps: dict[str, Process],
                 f"{measured.open_ms[1]:.1f} ms, {measured.expired} expired, CPU {per_command_ms:.2f} ms/command",
             )
     fake.latency(0.0)
-    (ours, ours_results), (bare, _) = results.items()
     capacities = {name: open_loop.capacity(found) for name, found in results.items()}
+    if len(apps) == 2:
+        compare(report, results, cpu, capacities)
+    else:
+        report.figure(
+            "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
+            " / ".join(f"{c:.0f}/s" for c in capacities.values()),
+        )
+    return capacities
+
+
+def compare(
+    report: Report,
+    results: dict[str, list[open_loop.RateResult]],
+    cpu: dict[str, list[float]],
+    capacities: dict[str, float],
+) -> None:
+    """Ours against bare Bolt: capacity, the tails at 200/s, CPU per command."""
+    (ours, ours_results), (bare, _) = results.items()
     ratio = capacities[ours] / capacities[bare] if capacities[bare] else float("inf")
     report.figure(
         "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),

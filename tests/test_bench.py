@@ -27,11 +27,12 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     phases = {count["phase"]: count for count in report["counts"]}
     sent = [c for c in report["counts"] if "sent" in c]
     # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps
-    assert len(sent) == 8
+    # and for two instances of ours
+    assert len(sent) == 10
     for count in sent:
         assert count["answered"] == count["sent"] == count["acknowledged"], count
     opened = [c for c in report["counts"] if "opened" in c]
-    assert len(opened) == 10  # the bursts, warm/cold with Siit fast and slow, the open-loop rates
+    assert len(opened) == 12  # the bursts, warm/cold with Siit fast and slow, the open-loop rates
     for count in opened:
         assert count["opened"] == count["acknowledged"] > 0, count
     assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
@@ -44,8 +45,9 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
         "commands/s",
         "capacity",
         "CPU per command",
+        "two instances / one",
     ):
         assert any(figure in name for name in names), figure
-    assert len(report["targets"]) == 11
+    assert len(report["targets"]) == 12
     for target in report["targets"]:
         assert ("PASS" if target["ok"] else "FAIL") + "  " + target["target"] in result.stdout
