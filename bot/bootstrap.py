@@ -55,9 +55,10 @@ from bot.storage.request_budget import SharedRequestBudget
 from bot.storage.sync_log import SyncLog
 from bot.storage.tickets import TicketStore
 from bot.tickets.authorization import TicketAuthorization
+from bot.tickets.conversation import ConversationReader
 from bot.tickets.desk import TicketDesk
 from bot.tickets.events import EventBus
-from bot.tickets.ports import ReadsStatus, TicketBackend
+from bot.tickets.ports import ReadsConversation, ReadsStatus, TicketBackend
 from bot.tickets.updates import TicketUpdates
 from bot.web import SlackEndpoint, healthz
 
@@ -264,6 +265,13 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             on_change=updates.status_changed,
             interval_seconds=settings.status_poll_seconds,
             batch=settings.status_poll_batch,
+            conversation=(
+                ConversationReader(conversation=backend, journal=sync_log, updates=updates)
+                if isinstance(backend, ReadsConversation)
+                else None
+            ),
+            active_seconds=settings.poll_active_seconds,
+            idle_seconds=settings.poll_idle_seconds,
         )
         background.append(poller.run)
 

@@ -62,8 +62,14 @@ class Settings(DatabaseSettings):
     are read by its settings model, next to this one (``load_settings``)."""
     forms_file: Path = Path("forms.yml")
     reply_sync: Literal["off", "requester", "everyone"] = "requester"
-    status_poll_seconds: float = Field(default=60.0, gt=0)
-    status_poll_batch: int = Field(default=20, ge=1, le=40)
+    status_poll_seconds: float = Field(default=15.0, gt=0)
+    """Helpdesks without webhooks (Siit): one batch of tickets is checked this often, across
+    all instances."""
+    status_poll_batch: int = Field(default=5, ge=1, le=40)
+    poll_active_seconds: float = Field(default=30.0, gt=0)
+    """A ticket with activity in the last 15 minutes is checked this often."""
+    poll_idle_seconds: float = Field(default=600.0, gt=0)
+    """Other open tickets are checked this often (or less, when the budget is spent)."""
 
     agent_slack_ids: Annotated[tuple[str, ...], NoDecode] = ()
     """Slack member IDs of the helpdesk's agents (with Siit, its admins and agents count too)."""

@@ -1,7 +1,12 @@
-"""For helpdesks without webhooks (Siit): poll open tickets' status on an interval, a small
-batch at a time, so polling stays inside the helpdesk's rate limit next to ticket creation.
-Instances sharing a database take turns (``PollSchedule``): together they poll one batch per
-interval, continuing one round robin, as a single instance would."""
+"""For helpdesks without webhooks (Siit): poll open tickets on an interval, a small batch at a
+time, inside the helpdesk's rate limit next to ticket creation. Each check reads the ticket's
+status and, when the helpdesk can tell its conversation (``ReadsConversation``) and the ticket's
+last-change mark moved (or the conversation was last read long ago), its messages, so that agent
+replies reach the Slack thread.
+
+Tickets with recent activity are checked every ``active_seconds``, idle ones every
+``idle_seconds``; the longest unchecked go first. Instances sharing a database take turns
+(``PollSchedule``): together they check one batch per interval, as a single instance would."""
 
 from __future__ import annotations
 
@@ -14,10 +19,15 @@ from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.stopping import pause
 from bot.storage.poll_schedule import PollSchedule
-from bot.storage.tickets import TicketStore
+from bot.storage.tickets import PolledTicket, TicketStore
+from bot.tickets.conversation import ConversationReader
 from bot.tickets.ports import ReadsStatus, TicketBackend
 
 log = logging.getLogger(__name__)
+
+RECHECK_MESSAGES_SECONDS = 600.0
+"""A conversation is read at least this often even when the ticket's mark did not move (in case
+the helpdesk does not move it for every message)."""
 
 
 class StatusPoller:
@@ -31,6 +41,9 @@ class StatusPoller:
         on_change: Callable[[Ticket, str], Awaitable[bool]],
         interval_seconds: float,
         batch: int,
+        conversation: ConversationReader | None = None,
+        active_seconds: float = 30.0,
+        idle_seconds: float = 600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._backend = backend
@@ -40,8 +53,12 @@ class StatusPoller:
         self._on_change = on_change
         self._interval = interval_seconds
         self._batch = batch
+        self._conversation = conversation
+        self._active_every = active_seconds
+        self._idle_every = idle_seconds
         self._clock = clock
         self._name = f"status:{backend.name}"
+        self._messages_read_at: dict[str, float] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set. Asks for the turn a few times per interval: whichever instance
@@ -53,30 +70,65 @@ class StatusPoller:
                 log.exception("status poll failed; trying again next interval")
 
     async def poll_once(self) -> int | None:
-        """Check one batch of open tickets if it is this instance's turn; how many changed, or
-        ``None`` when it was not its turn."""
-        cursor = await self._schedule.take_turn(self._name, now=self._clock(), interval_seconds=self._interval)
-        if cursor is None:
+        """Check one batch of due tickets if it is this instance's turn; how many changed (a new
+        status or agent message shown), or ``None`` when it was not its turn."""
+        now = self._clock()
+        if await self._schedule.take_turn(self._name, now=now, interval_seconds=self._interval) is None:
             return None
-        closed = tuple(self._backend.closed_statuses)
-        batch = await self._tickets.open_batch(self._backend.name, closed=closed, after=cursor, limit=self._batch)
+        batch = await self._tickets.due_for_check(
+            self._backend.name,
+            closed=tuple(self._backend.closed_statuses),
+            now=now,
+            active_every=self._active_every,
+            idle_every=self._idle_every,
+            limit=self._batch,
+        )
         changed = 0
-        for row_id, record in batch:
+        for polled in batch:
             try:
-                status = await self._reader.fetch_status(record.ticket_id)
+                changed += await self._check(polled, now)
             except BackendUnavailable as exc:
                 log.info("status poll paused: %s", exc.reason)
-                break  # out of budget or the helpdesk is down: the next turn starts here
+                break  # out of budget or the helpdesk is down: the next turn goes on
             except BackendError as exc:
-                log.info("status of %s unreadable: %s", record.ticket_id, exc.reason)
+                log.info("status of %s unreadable: %s", polled.ticket.ticket_id, exc.reason)
             except Exception:  # one odd ticket never stalls the others
-                log.exception("status of %s could not be read", record.ticket_id)
-            else:
-                try:
-                    if status and status != record.status and await self._on_change(record, status):
-                        changed += 1
-                except Exception:
-                    log.exception("status change of %s could not be applied", record.ticket_id)
-            cursor = row_id
-        await self._schedule.advance(self._name, cursor)
+                log.exception("status of %s could not be read", polled.ticket.ticket_id)
+        await self._schedule.advance(self._name, 0)
         return changed
+
+    async def _check(self, polled: PolledTicket, now: float) -> int:
+        record = polled.ticket
+        state = await self._reader.fetch_state(record.ticket_id)
+        changed = 0
+        try:
+            if state.status and state.status != record.status and await self._on_change(record, state.status):
+                changed += 1
+        except Exception:
+            log.exception("status change of %s could not be applied", record.ticket_id)
+        replies_from = polled.replies_from
+        mark = state.changed_at
+        if self._conversation is not None:
+            # Until the ticket message is posted there is no thread to show a reply in: the
+            # conversation waits (its mark kept) for the check after.
+            if record.channel_id and record.thread_ts and self._conversation_due(polled, state.changed_at, now):
+                changed += await self._conversation.read(record, baseline=replies_from is None)
+                self._messages_read_at[record.ticket_id] = now
+                replies_from = replies_from if replies_from is not None else now
+            else:
+                mark = polled.conversation_mark
+        await self._tickets.checked(
+            self._backend.name,
+            record.ticket_id,
+            now=now,
+            mark=mark,
+            active=changed > 0 or state.changed_at != polled.conversation_mark,
+            replies_from=replies_from,
+        )
+        return changed
+
+    def _conversation_due(self, polled: PolledTicket, mark: str | None, now: float) -> bool:
+        if mark is None or mark != polled.conversation_mark or polled.replies_from is None:
+            return True
+        last = self._messages_read_at.get(polled.ticket.ticket_id)
+        return last is None or now - last >= RECHECK_MESSAGES_SECONDS

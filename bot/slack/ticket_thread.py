@@ -20,6 +20,10 @@ from bot.tickets.ports import TicketBackend
 log = logging.getLogger(__name__)
 
 
+class NoThreadYet(Exception):
+    """The ticket message is not posted yet: nowhere to show what the helpdesk said."""
+
+
 class TicketThread:
     def __init__(self, *, client: AsyncWebClient, backend: TicketBackend) -> None:
         self._client = client
@@ -40,8 +44,18 @@ class TicketThread:
         await self._redraw(event.ticket)
 
     async def _agent_replied(self, event: AgentReplied) -> None:
+        """Not best effort: if Slack refuses, the publisher hears it, and the reply is shown at
+        the next reading (Siit) or delivery (a webhook answered 500 is sent again)."""
+        record = event.ticket
+        if not record.channel_id or not record.thread_ts:
+            raise NoThreadYet(f"{record.friendly_id} has no Slack thread yet")
         who = escape(event.author) if event.author else "Support"
-        await self.say(event.ticket, f"*{who}*: {escape(limits.fit(event.text, 3500))}")
+        await self._client.chat_postMessage(
+            channel=record.channel_id,
+            thread_ts=record.thread_ts,
+            text=f"*{who}*: {escape(limits.fit(event.text, 3500))}",
+            unfurl_links=False,
+        )
 
     async def _redraw(self, record: Ticket) -> None:
         if not record.channel_id or not record.message_ts:

@@ -11,9 +11,10 @@ knowing (the process died, or the answer was lost): the next attempt looks befor
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.storage.drafts import draft_values
 from bot.storage.tables import drafts, message_tickets, outbox, tickets
+from bot.storage.tickets import new_ticket_row
 
 PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
 WAITING = (PENDING, FILED)
@@ -307,7 +309,7 @@ async def _record_ticket(connection: AsyncConnection, record: Ticket) -> None:
         select(tickets.c.id).where(tickets.c.backend == record.backend, tickets.c.ticket_id == record.ticket_id)
     )
     if known.first() is None:
-        await connection.execute(tickets.insert().values(**asdict(record)))
+        await connection.execute(tickets.insert().values(**new_ticket_row(record, now=time.time())))
 
 
 def _epoch(moment: datetime) -> float:

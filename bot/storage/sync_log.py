@@ -1,7 +1,8 @@
 """What crossed between a Slack thread and its ticket, so nothing crosses twice or echoes back:
-Slack messages sent to the helpdesk (once each), our replies (so a webhook echoing one back is
-not reposted: matched once, within ``ECHO_SECONDS``), and webhook deliveries (a replay within
-``DELIVERY_SECONDS`` is not acted on again)."""
+Slack messages sent to the helpdesk (once each), helpdesk messages shown in Slack (once each),
+our replies (so a webhook or a conversation read echoing one back is not reposted: matched once,
+within ``ECHO_SECONDS``), and webhook deliveries (a replay within ``DELIVERY_SECONDS`` is not
+acted on again)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.tables import sent_replies, synced_messages, webhook_deliveries
+from bot.storage.tables import helpdesk_messages, sent_replies, synced_messages, webhook_deliveries
 
 ECHO_SECONDS = 3600.0
 DELIVERY_SECONDS = 86400.0
@@ -75,6 +76,27 @@ class SyncLog:
                 return False
             consumed = await connection.execute(delete(sent_replies).where(sent_replies.c.id == row.id))
         return bool(consumed.rowcount == 1)
+
+    async def claim_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> bool:
+        """True once per helpdesk message, across instances and restarts."""
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(
+                    helpdesk_messages.insert().values(backend=backend, ticket_id=ticket_id, message_uid=message_uid)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def release_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(helpdesk_messages).where(
+                    helpdesk_messages.c.backend == backend,
+                    helpdesk_messages.c.ticket_id == ticket_id,
+                    helpdesk_messages.c.message_uid == message_uid,
+                )
+            )
 
     async def first_delivery(self, key: str) -> bool:
         """True the first time a webhook delivery with this identity is seen in the window."""

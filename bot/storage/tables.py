@@ -41,6 +41,13 @@ tickets = Table(
     Column("requester_id", String(32), nullable=False),
     Column("reporter_id", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Polling (helpdesks without webhooks): when last checked, until when it counts as active
+    # (checked often), the helpdesk's last-change mark, and since when agent messages are shown
+    # (NULL for tickets filed before replies were read back: their first read shows nothing).
+    Column("checked_at", Float),
+    Column("active_until", Float),
+    Column("conversation_mark", Text),
+    Column("replies_from", Float),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
 )
@@ -107,6 +114,18 @@ synced_messages = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # One backend reply per Slack message, whatever Slack retries or whichever workspace sends it.
     UniqueConstraint("channel_id", "message_ts", name="uq_synced_messages_channel_message"),
+)
+
+helpdesk_messages = Table(
+    "helpdesk_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("backend", String(32), nullable=False),
+    Column("ticket_id", String(255), nullable=False),
+    Column("message_uid", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Each helpdesk message is shown in Slack once, whichever instance reads it, after restarts.
+    UniqueConstraint("backend", "ticket_id", "message_uid", name="uq_helpdesk_messages_message"),
 )
 
 sent_replies = Table(

@@ -2,24 +2,94 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Select, case, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ticket import Ticket
 from bot.storage.tables import tickets
 
+ACTIVE_SECONDS = 900.0
+"""A ticket filed, answered or changed this recently is checked often."""
+
+
+@dataclass(frozen=True)
+class PolledTicket:
+    """An open ticket due for a check, with what the last check left."""
+
+    ticket: Ticket
+    conversation_mark: str | None
+    replies_from: float | None
+    """``None``: filed before replies were read back; its first read shows nothing."""
+
+
+def new_ticket_row(record: Ticket, *, now: float) -> dict[str, Any]:
+    """A ticket as first stored: active, and every agent message from now on shown in Slack."""
+    return {**asdict(record), "replies_from": now, "active_until": now + ACTIVE_SECONDS}
+
 
 class TicketStore:
-    def __init__(self, *, engine: AsyncEngine) -> None:
+    def __init__(self, *, engine: AsyncEngine, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        self._clock = clock
 
     async def add(self, record: Ticket) -> None:
+        now = self._clock()
         async with self._engine.begin() as connection:
-            await connection.execute(tickets.insert().values(**asdict(record)))
+            await connection.execute(tickets.insert().values(**new_ticket_row(record, now=now)))
+
+    async def due_for_check(
+        self,
+        backend: str,
+        *,
+        closed: Sequence[str],
+        now: float,
+        active_every: float,
+        idle_every: float,
+        limit: int,
+    ) -> list[PolledTicket]:
+        """Up to ``limit`` open tickets due: active ones (see ``ACTIVE_SECONDS``) not checked for
+        ``active_every`` seconds first, then idle ones not checked for ``idle_every``; the
+        longest unchecked first within each."""
+        is_open = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
+        active = tickets.c.active_until.is_not(None) & (tickets.c.active_until > now)
+        never = tickets.c.checked_at.is_(None)
+        due = (
+            never | (active & (tickets.c.checked_at <= now - active_every)) | (tickets.c.checked_at <= now - idle_every)
+        )
+        columns = [tickets.c[name] for name in Ticket.__dataclass_fields__]
+        query = (
+            select(*columns, tickets.c.conversation_mark, tickets.c.replies_from)
+            .where(tickets.c.backend == backend, is_open, due)
+            .order_by(case((active, 0), else_=1), tickets.c.checked_at.is_not(None), tickets.c.checked_at, tickets.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [
+            PolledTicket(
+                ticket=Ticket(**{name: row[name] for name in Ticket.__dataclass_fields__}),
+                conversation_mark=row["conversation_mark"],
+                replies_from=row["replies_from"],
+            )
+            for row in rows
+        ]
+
+    async def checked(
+        self, backend: str, ticket_id: str, *, now: float, mark: str | None, active: bool, replies_from: float | None
+    ) -> None:
+        """A check done: when, the helpdesk's mark then, and whether it showed activity."""
+        values: dict[str, Any] = {"checked_at": now, "conversation_mark": mark, "replies_from": replies_from}
+        if active:
+            values["active_until"] = now + ACTIVE_SECONDS
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(tickets).where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id).values(**values)
+            )
 
     async def set_slack_message(
         self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str

@@ -60,10 +60,63 @@ class FakeSiit:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(12))
 
-    def add_user(self, uid: str, email: str, *, role: str = "employee", slack_user_id: str | None = None) -> None:
+    def add_user(
+        self,
+        uid: str,
+        email: str,
+        *,
+        role: str = "employee",
+        slack_user_id: str | None = None,
+        full_name: str | None = None,
+    ) -> None:
         self.users.append(
-            {"uid": uid, "emails": [email], "role_name": role, "full_name": uid, "slack_user_id": slack_user_id}
+            {
+                "uid": uid,
+                "emails": [email],
+                "role_name": role,
+                "full_name": full_name or uid,
+                "slack_user_id": slack_user_id,
+            }
         )
+
+    def agent_says(
+        self, request_uid: str, agent_uid: str, text: str, *, note: bool = False, attachments: list[str] | None = None
+    ) -> str:
+        """A message (or internal note) written in Siit's own app by ``agent_uid``; its uid."""
+        with self._lock:
+            message = {
+                "request_uid": request_uid,
+                "private": note,
+                "body_text": text,
+                "sent_by_uid": agent_uid,
+                "submitted_from": "web_app",
+                "attachments": [{"url": url} for url in attachments or []],
+            }
+            return self._store_message(message)
+
+    def _store_message(self, message: dict[str, Any]) -> str:
+        uid = f"msg_{len(self.messages) + 1:06d}"
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        self.messages.append({**message, "uid": uid, "created_at": now})
+        found = self.request(message["request_uid"])
+        if found is not None:
+            found["_updated_at"] = now
+        return uid
+
+    def _conversation_item(self, message: dict[str, Any]) -> dict[str, Any]:
+        """``GET /v1/requests/{uid}/messages`` item (api-notes: event_type, sender_type, ...)."""
+        sender = message.get("sent_by_uid") or message.get("sent_by")
+        role = next((u["role_name"] for u in self.users if u["uid"] == sender), None)
+        return {
+            "uid": message["uid"],
+            "body_text": message.get("body_text") or message.get("body_markdown"),
+            "event_type": "note" if message["private"] else "message",
+            "sender_type": "admin" if role in ("admin", "agent") else "user" if sender else "internal",
+            "sent_by_uid": sender,
+            "submitted_from": message.get("submitted_from", "public_api"),
+            "attachments": message.get("attachments", []),
+            "created_at": message["created_at"],
+        }
 
     def calls_to(self, method: str, path_prefix: str) -> list[SiitCall]:
         with self._lock:
@@ -81,6 +134,8 @@ class FakeSiit:
                 Route("/v1/requests/{uid}", self._update_request, methods=["PUT"]),
                 Route("/v1/requests/{uid}", self._get_request, methods=["GET"]),
                 Route("/v1/requests/{uid}/messages", self._add_message, methods=["POST"]),
+                Route("/v1/requests/{uid}/messages", self._list_messages, methods=["GET"]),
+                Route("/v1/requests/{uid}/status", self._patch_status, methods=["PATCH"]),
                 Route("/v1/requests/{uid}/notes", self._add_note, methods=["POST"]),
             ]
         )
@@ -140,7 +195,12 @@ class FakeSiit:
         if refused:
             return refused
         emails = {e.lower() for e in request.query_params.getlist("email_in[]")}
-        found = [u for u in self.users if not emails or {e.lower() for e in u["emails"]} & emails]
+        roles = set(request.query_params.getlist("role_in[]"))
+        found = [
+            u
+            for u in self.users
+            if (not emails or {e.lower() for e in u["emails"]} & emails) and (not roles or u["role_name"] in roles)
+        ]
         meta = {"count": len(found), "total": len(found), "current_page": 1, "per_page": 50}
         return JSONResponse({"meta": meta, "results": found})
 
@@ -265,8 +325,51 @@ class FakeSiit:
             return _error(422, f"{' or '.join(text_keys)} is required.")
         if author_key in body and body[author_key] not in {u["uid"] for u in self.users}:
             return _error(422, f"{author_key} must be an existing user.")
-        self.messages.append({"request_uid": uid, "private": private, **body})
-        return JSONResponse({"result": {"uid": f"msg_{len(self.messages)}"}}, status_code=201)
+        with self._lock:
+            message_uid = self._store_message({"request_uid": uid, "private": private, **body})
+        return JSONResponse({"result": {"uid": message_uid}}, status_code=201)
+
+    async def _list_messages(self, request: Request) -> Response:
+        """The request's conversation, paged (``page``, ``per_page`` up to 50), oldest first."""
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        uid = request.path_params["uid"]
+        if self.request(uid) is None:
+            return _error(404, "Request not found.")
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+            per_page = min(50, max(1, int(request.query_params.get("per_page", "20"))))
+        except ValueError:
+            return _error(400, "page and per_page must be integers.")
+        with self._lock:
+            items = [self._conversation_item(m) for m in self.messages if m["request_uid"] == uid]
+        chunk = items[(page - 1) * per_page : page * per_page]
+        more = page * per_page < len(items)
+        meta = {
+            "count": len(chunk),
+            "total": len(items),
+            "current_page": page,
+            "per_page": per_page,
+            "next_page_link": f"/v1/requests/{uid}/messages?page={page + 1}&per_page={per_page}" if more else None,
+            "previous_page_link": None,
+        }
+        return JSONResponse({"meta": meta, "results": chunk})
+
+    async def _patch_status(self, request: Request) -> Response:
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        found = self.request(request.path_params["uid"])
+        if found is None:
+            return _error(404, "Request not found.")
+        statuses = {"open", "in_progress", "waiting", "resolved", "archived"}
+        if not isinstance(body, dict) or body.get("status") not in statuses:
+            return _error(422, "status must be one of " + ", ".join(sorted(statuses)) + ".")
+        with self._lock:
+            found["status"] = body["status"]
+            found["_updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        return JSONResponse({"result": {"uid": found["_uid"], "status": found["status"]}})
 
     def max_calls_in_window(self) -> int:
         """The most calls Siit received in any ``rate_window``: what its limit is checked against."""
@@ -318,6 +421,7 @@ class FakeSiit:
             "slack_user_id": stored.get("slack_user_id"),
             "slack_direct_link": stored.get("slack_direct_link") or stored.get("slack_message_link"),
             "created_at": stored["_created_at"],
+            "updated_at": stored.get("_updated_at", stored["_created_at"]),
             **{k: v for k, v in stored["_overrides"].items() if not (k == "status" and "status" in stored)},
         }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from bot.domain.conversation import HelpdeskMessage, RemoteState
 from bot.domain.filing import CreatedTicket, NewTicket, Reply
 from bot.domain.forms import Draft, Form, StoredDraft
 from bot.domain.thread import ThreadKey, ThreadTicket
@@ -51,10 +52,25 @@ class TicketBackend(Protocol):
 @runtime_checkable
 class ReadsStatus(Protocol):
     """A helpdesk whose tickets' statuses can be read (Siit, which sends no webhooks): the app
-    polls its open tickets."""
+    polls its open tickets. Calls are background work: they raise ``BackendUnavailable`` when
+    the helpdesk's budget is kept for people."""
 
-    async def fetch_status(self, ticket_id: str) -> str | None:
-        """The ticket's current status; ``None`` when the helpdesk does not say."""
+    async def fetch_state(self, ticket_id: str) -> RemoteState:
+        """The ticket's current status and the helpdesk's mark of its last change."""
+        ...
+
+
+@runtime_checkable
+class ReadsConversation(Protocol):
+    """A helpdesk whose ticket conversations can be read (Siit): agent replies are polled back
+    into the ticket's Slack thread."""
+
+    async def fetch_messages(self, ticket_id: str) -> Sequence[HelpdeskMessage]:
+        """The ticket's conversation, oldest first, notes included (marked)."""
+        ...
+
+    async def agent_name(self, agent_uid: str) -> str | None:
+        """The agent's name in the helpdesk's directory, if it has one."""
         ...
 
 
@@ -130,6 +146,15 @@ class SyncJournal(Protocol):
     async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool: ...
 
     async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None: ...
+
+    async def claim_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> bool:
+        """True once per helpdesk message: the one reader that may show it in Slack (or, for our
+        own replies, the record that it must never be)."""
+        ...
+
+    async def release_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> None:
+        """A message claimed but not shown (Slack failed): the next read shows it."""
+        ...
 
     async def was_sent(self, backend: str, ticket_id: str, text: str) -> bool: ...
 

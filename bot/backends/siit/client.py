@@ -14,6 +14,7 @@ from bot.backends.budget import LocalRequestBudget, RequestBudget
 from bot.backends.http import RetryPolicy, error_reason, send_with_retry
 from bot.backends.siit.service import parse_service
 from bot.cache import StaleWhileRevalidateCache
+from bot.domain.conversation import HelpdeskMessage, RemoteState, Sender
 from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 
 RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
 STATUSES = {"closed": "resolved", "open": "open"}
+CONVERSATION_PAGES = 4
+"""A conversation is read up to 200 messages deep."""
+AGENT_PAGES = 4
 LOOKBACK_PAGES = 4
 """How many pages of newest requests (50 each) to read for a create whose answer was lost."""
 CLOCK_SKEW_SECONDS = 300.0
@@ -71,6 +75,7 @@ class SiitBackend:
         self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
         self._users = StaleWhileRevalidateCache[str, SiitUser](self._lookup_user, ttl_seconds=user_cache_seconds)
+        self._agents = StaleWhileRevalidateCache[str, dict[str, str]](self._read_agents, ttl_seconds=user_cache_seconds)
 
     def form_ids(self) -> Sequence[str]:
         return self._service_ids
@@ -137,19 +142,62 @@ class SiitBackend:
         await self._request("POST", f"/requests/{ticket_id}/messages", json=body)
 
     async def set_status(self, ticket_id: str, status: str) -> None:
-        await self._request("PUT", f"/requests/{ticket_id}", json={"status": STATUSES.get(status, status)})
+        await self._request("PATCH", f"/requests/{ticket_id}/status", json={"status": STATUSES.get(status, status)})
 
-    async def fetch_status(self, ticket_id: str) -> str | None:
+    async def fetch_state(self, ticket_id: str) -> RemoteState:
+        result = _result(await self._background("GET", f"/requests/{ticket_id}"), "the request")
+        status, changed_at = result.get("status"), result.get("updated_at")
+        return RemoteState(
+            status=status if isinstance(status, str) else None,
+            changed_at=changed_at if isinstance(changed_at, str) else None,
+        )
+
+    async def fetch_messages(self, ticket_id: str) -> Sequence[HelpdeskMessage]:
+        """Up to ``CONVERSATION_PAGES`` pages of 50, oldest first as Siit gives them."""
+        messages: list[HelpdeskMessage] = []
+        for page in range(1, CONVERSATION_PAGES + 1):
+            response = await self._background(
+                "GET", f"/requests/{ticket_id}/messages", params={"page": page, "per_page": 50}
+            )
+            body = _json(response, "the request's messages")
+            results = body.get("results") if isinstance(body, dict) else None
+            for item in results if isinstance(results, list) else []:
+                message = conversation_message(item)
+                if message is not None:
+                    messages.append(message)
+            meta = body.get("meta") if isinstance(body, dict) else None
+            if not (isinstance(meta, dict) and meta.get("next_page_link")):
+                break
+        return messages
+
+    async def agent_name(self, agent_uid: str) -> str | None:
+        """From Siit's directory of admins and agents, read at most once an hour (a name not
+        found there is looked for again at the next reading)."""
+        return (await self._agents.get("agents")).get(agent_uid)
+
+    async def _read_agents(self, _key: str) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for page in range(1, AGENT_PAGES + 1):
+            response = await self._background(
+                "GET", "/users", params={"role_in[]": ["admin", "agent"], "page": page, "per_page": 50}
+            )
+            body = _json(response, "Siit's users")
+            results = body.get("results") if isinstance(body, dict) else None
+            for user in results if isinstance(results, list) else []:
+                if isinstance(user, dict) and isinstance(user.get("uid"), str):
+                    name = user.get("full_name")
+                    if isinstance(name, str) and name.strip():
+                        names[user["uid"]] = name.strip()
+            meta = body.get("meta") if isinstance(body, dict) else None
+            if not (isinstance(meta, dict) and meta.get("next_page_link")):
+                break
+        return names
+
+    async def _background(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A polling call: only within the budget left after what is kept for people."""
         if not await self._budget.try_take_background():
             raise BackendUnavailable("Siit's request budget is kept for people right now.")
-        response = await self._request("GET", f"/requests/{ticket_id}", background=True)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise BackendError("Siit's answer about the request could not be read.") from exc
-        result = body.get("result", body) if isinstance(body, dict) else None
-        status = result.get("status") if isinstance(result, dict) else None
-        return status if isinstance(status, str) else None
+        return await self._request(method, path, background=True, **kwargs)
 
     async def check_connection(self) -> None:
         await self._request("GET", "/ping")
@@ -361,3 +409,43 @@ def _people_text(ticket: NewTicket, value: FieldValue) -> str:
     slack_ids = value if isinstance(value, list) else [value] if isinstance(value, str) else []
     people = [ticket.people.get(s, Person(s)) for s in slack_ids]
     return ", ".join(f"{p.name or p.email or p.slack_id} (<@{p.slack_id}>)" for p in people)
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise BackendError(f"Siit's answer about {what} could not be read.") from exc
+
+
+def _result(response: httpx.Response, what: str) -> dict[str, Any]:
+    body = _json(response, what)
+    result = body.get("result", body) if isinstance(body, dict) else None
+    return result if isinstance(result, dict) else {}
+
+
+def conversation_message(item: Any) -> HelpdeskMessage | None:
+    """One ``GET /v1/requests/{uid}/messages`` item (api-notes: ``event_type`` message | note |
+    permalink, ``sender_type`` internal | admin | user); ``None`` for what is not a message."""
+    if not isinstance(item, dict) or not isinstance(item.get("uid"), str):
+        return None
+    kind = item.get("event_type")
+    if kind not in ("message", "note"):
+        return None
+    text = item.get("body_text") or item.get("body_markdown") or ""
+    sender_type = item.get("sender_type")
+    sender = {"admin": Sender.AGENT, "user": Sender.REQUESTER}.get(str(sender_type), Sender.OTHER)
+    links = []
+    for attachment in item.get("attachments") or []:
+        url = attachment.get("url") if isinstance(attachment, dict) else attachment
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            links.append(url)
+    sent_by = item.get("sent_by_uid")
+    return HelpdeskMessage(
+        uid=item["uid"],
+        text=text if isinstance(text, str) else "",
+        public=kind == "message",
+        sender=sender,
+        sender_uid=sent_by if isinstance(sent_by, str) else None,
+        attachments=tuple(links),
+    )

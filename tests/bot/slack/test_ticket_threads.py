@@ -147,14 +147,14 @@ def test_the_requester_closes_the_ticket_and_the_message_updates_in_place(bot: R
     bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U100")
     wait_until(lambda: bot.slack.calls_to("chat.update"), what="chat.update")
     assert bot.siit.requests[0]["status"] == "resolved"
-    assert len(bot.siit.calls_to("PUT", "/v1/requests/")) == 1  # U555 was refused
+    assert len(bot.siit.calls_to("PATCH", "/v1/requests/")) == 1  # U555 was refused
     update = bot.slack.calls_to("chat.update")[0].args
     assert (update["channel"], update["ts"]) == (ticket["channel"], ticket["ts"])
     assert "Resolved" in str(update["blocks"]) and "ticket_close" not in str(update["blocks"])
 
 
 def test_a_siit_poll_that_sees_a_new_status_updates_the_message_once(start_bot: StartBot) -> None:
-    bot = start_bot(status_poll_seconds=0.1)
+    bot = start_bot(status_poll_seconds=0.1, poll_active_seconds=0.1)
     ticket = file_ticket(bot)
     bot.siit.requests[0]["status"] = "in_progress"  # an agent picked it up in Siit
     wait_until(lambda: bot.slack.calls_to("chat.update"), what="chat.update after the poll")
