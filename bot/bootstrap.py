@@ -165,6 +165,8 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         first_delay_seconds=settings.delivery_first_delay_seconds,
         poll_seconds=settings.delivery_poll_seconds,
         lease_seconds=settings.delivery_lease_seconds,
+        # A create sent just before its lease ran out lands or fails within its timeout.
+        in_flight_seconds=settings.backend_timeout_seconds + 1.0,
     )
     directory = SlackDirectory(client=slack_client)
     routing = create_routing(settings, backend, forms_file)

@@ -12,13 +12,20 @@ from typing import Any
 
 import httpx
 
-from bot.domain.filing import BackendError, BackendUnavailable
+from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable
 
 log = logging.getLogger(__name__)
 
 
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport errors raised before the request left: it cannot have taken effect."""
+
+
+async def guard_create() -> None:
+    """Call right before a create leaves (after any wait for a rate-limit slot)."""
+    guard = CREATE_GUARD.get()
+    if guard is not None and not await guard():
+        raise BackendUnavailable("another worker took this ticket over before it was sent; not sent")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,8 @@ async def send_with_retry(
         retry_after: float | None = None
         maybe_done = False
         try:
+            if not idempotent:
+                await guard_create()
             response = await send()
         except httpx.TransportError as exc:
             problem = f"{service} did not answer ({type(exc).__name__})"

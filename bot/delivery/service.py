@@ -28,7 +28,7 @@ from typing import Protocol
 from bot.catalog import FormCatalog
 from bot.delivery.failures import is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, TicketWrite, Write, write_from_payload
-from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket
+from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
@@ -67,6 +67,10 @@ class DeliveryListener(Protocol):
         """Parked after the last attempt."""
 
 
+class Postponed(Exception):
+    """The attempt handed its item back untouched, due later."""
+
+
 class TicketDelivery:
     def __init__(
         self,
@@ -82,6 +86,7 @@ class TicketDelivery:
         poll_seconds: float = 1.0,
         lease_seconds: float = 120.0,
         clock: Callable[[], float] = time.time,
+        in_flight_seconds: float = 15.0,
     ) -> None:
         self._desk = desk
         self._catalog = catalog
@@ -94,6 +99,7 @@ class TicketDelivery:
         self._poll = poll_seconds
         self._lease = lease_seconds
         self._clock = clock
+        self._in_flight_seconds = in_flight_seconds
         self._paused_until = 0.0
         self._held: dict[int, OutboxItem] = {}
         """Items this process is working on; their leases are renewed together (``keep_leases``)."""
@@ -193,6 +199,8 @@ class TicketDelivery:
                 await self._file_and_announce(item, request)
             else:
                 await self._write(item, request)
+        except Postponed:
+            pass
         except BackendUnavailable as exc:
             await self._delay(item, request, exc, uncertain=exc.maybe_done or item.status == FILED)
         except BackendError as exc:
@@ -254,6 +262,12 @@ class TicketDelivery:
         if item.result:
             return CreatedTicket(**item.result)
         backend = self._desk.backend
+        settled_at = (item.lease_lapsed_at or 0.0) + self._in_flight_seconds
+        if item.uncertain and item.lease_lapsed_at is not None and self._clock() < settled_at:
+            # Taken over from a holder whose lease ran out: a create it sent just before may
+            # still reach the helpdesk. Look only once it must have landed or failed.
+            await self._outbox.postpone(item, settled_at)
+            raise Postponed()
         if item.uncertain and isinstance(backend, FindsCreatedTickets):
             try:
                 found = await backend.find_created(ticket, since=item.first_attempt_at or self._clock())
@@ -268,7 +282,11 @@ class TicketDelivery:
                     extra={"outbox_id": item.id},
                 )
                 return found
-        return await backend.create_ticket(ticket)
+        token = CREATE_GUARD.set(lambda: self._outbox.holds(item, now=self._clock()))
+        try:
+            return await backend.create_ticket(ticket)
+        finally:
+            CREATE_GUARD.reset(token)
 
     async def _write(self, item: OutboxItem, request: TicketWrite) -> None:
         await request.perform(self._desk.backend)

@@ -4,7 +4,8 @@ helpdesk's answer, a reply, and how a helpdesk says no (``BackendError``) or can
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from bot.domain.forms import Draft, Form
@@ -79,3 +80,10 @@ class BackendUnavailable(BackendError):
         self.maybe_done = maybe_done
         """The request may have reached the helpdesk and taken effect (a 5xx, a timeout or a
         dropped connection after sending): look before doing it again."""
+
+
+CREATE_GUARD: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar("create_guard", default=None)
+"""Set by whoever sends a create on behalf of a lease (the outbox worker): whether the lease is
+still held. A helpdesk client sends a create only while it is (checked after any wait for a rate
+limit slot): once another worker has taken the item over, this one's create would file a second
+ticket that the other could not see yet."""

@@ -52,6 +52,9 @@ class OutboxItem:
     first_attempt_at: float | None = None
     result: dict[str, Any] | None = None
     """A create's answer, kept as soon as it came."""
+    lease_lapsed_at: float | None = None
+    """When the previous holder's lease ran out, if it neither finished nor handed the item back:
+    that holder may still have a create in flight."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class OutboxStore:
                             uncertain=bool(row.uncertain),
                             first_attempt_at=row.first_attempt_at if row.first_attempt_at is not None else now,
                             result=row.result,
+                            lease_lapsed_at=row.due_at if row.lease_token is not None else None,
                         )
                     )
         return claimed
@@ -229,9 +233,27 @@ class OutboxStore:
         return bool(result.rowcount == 1)
 
     async def retry_at(self, item: OutboxItem, due_at: float, error: str, *, uncertain: bool) -> bool:
+        """Handed back by its holder (the lease given up), due again at ``due_at``."""
         return await self._fenced_set(
-            item, due_at=due_at, last_error=error, attempts=outbox.c.attempts + 1, uncertain=uncertain
+            item,
+            due_at=due_at,
+            last_error=error,
+            attempts=outbox.c.attempts + 1,
+            uncertain=uncertain,
+            lease_token=None,
         )
+
+    async def postpone(self, item: OutboxItem, due_at: float) -> bool:
+        """Handed back untouched, due again at ``due_at`` (no attempt counted)."""
+        return await self._fenced_set(item, due_at=due_at, lease_token=None)
+
+    async def holds(self, item: OutboxItem, *, now: float) -> bool:
+        """Whether this attempt's lease is still held."""
+        query = select(outbox.c.id).where(
+            outbox.c.id == item.id, outbox.c.lease_token == item.lease_token, outbox.c.due_at > now
+        )
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).first() is not None
 
     async def park(self, item: OutboxItem, error: str) -> bool:
         """Give up: the person is told, an admin can re-queue it."""

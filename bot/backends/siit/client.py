@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from bot.backends.budget import LocalRequestBudget, RequestBudget
-from bot.backends.http import RetryPolicy, error_reason, send_with_retry
+from bot.backends.http import RetryPolicy, error_reason, guard_create, send_with_retry
 from bot.backends.siit.service import parse_service
 from bot.cache import StaleWhileRevalidateCache
 from bot.domain.conversation import HelpdeskMessage, RemoteState, Sender
@@ -308,6 +308,8 @@ class SiitBackend:
         async def send() -> httpx.Response:
             if not background:
                 await self._budget.take()
+            if not idempotent:
+                await guard_create()  # the wait for a slot may have outlasted the lease
             return await self._client.request(method, url, headers=self._headers, **kwargs)
 
         return await send_with_retry(
