@@ -33,7 +33,6 @@ from bot.delivery.counted import CountedListener
 from bot.delivery.service import TicketDelivery
 from bot.forms_file import FormsFile, FormsFileError, load_forms_file
 from bot.listener_pool import ListenerPool
-from bot.logs import leveled_logger
 from bot.metrics import MeasuredTransport, Metrics, MetricsEndpoint, timed
 from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
@@ -112,7 +111,6 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
-        logger=leveled_logger("slack_sdk.web.async_base_client"),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),

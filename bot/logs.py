@@ -79,14 +79,14 @@ def configure_logging(level: str, *, secrets: Iterable[str], json_lines: bool = 
         # One line per request to a helpdesk or Slack is noise at INFO; failures are logged by us.
         for noisy in ("httpx", "httpcore", "slack_sdk", "slack_bolt"):
             logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
-def leveled_logger(name: str) -> logging.Logger:
-    """The logger ``name`` with its effective level set on itself, for slack_sdk and Bolt: they
-    decide whether to build a DEBUG line from the logger's own level (``logger.level <=
-    DEBUG``), true while it is unset, so every Web API call formatted its whole request (a modal
-    included) for nothing: 9 % of the app's CPU per slash command (py-spy, bench/)."""
-    logger = logging.getLogger(name)
-    if logger.level == logging.NOTSET:
+    for gated in GATED_ON_OWN_LEVEL:
+        logger = logging.getLogger(gated)
+        logger.setLevel(logging.NOTSET)  # what it inherits now, not what an earlier call set
         logger.setLevel(logger.getEffectiveLevel())
-    return logger
+
+
+GATED_ON_OWN_LEVEL = ("slack_sdk.web.async_base_client", "slack_bolt.AsyncApp")
+"""Loggers whose library decides whether to build a DEBUG line from the logger's own level
+(``logger.level <= DEBUG``), true while it is unset, whatever the effective level: every Web API
+call formatted its whole request (a modal included) for nothing, 9 % of the app's CPU per slash
+command (py-spy, bench/). Each gets its effective level set on itself."""

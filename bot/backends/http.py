@@ -57,8 +57,6 @@ async def send_with_retry(
         retry_after: float | None = None
         maybe_done = False
         try:
-            if not idempotent:
-                await guard_create()
             response = await send()
         except httpx.TransportError as exc:
             problem = f"{service} did not answer ({type(exc).__name__})"

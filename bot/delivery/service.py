@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
@@ -100,6 +101,8 @@ class TicketDelivery:
         self._lease = lease_seconds
         self._clock = clock
         self._in_flight_seconds = in_flight_seconds
+        self._lease_until: dict[int, float] = {}
+        """Per item held: until when its lease holds, as last claimed or renewed here."""
         self._paused_until = 0.0
         self._held: dict[int, OutboxItem] = {}
         """Items this process is working on; their leases are renewed together (``keep_leases``)."""
@@ -141,7 +144,10 @@ class TicketDelivery:
         wait (a rate limit, a slow helpdesk) never hands an item under way to another worker."""
         while not await pause(stop, self._lease / 3):
             try:
-                await self._outbox.renew(list(self._held.values()), now=self._clock(), lease_seconds=self._lease)
+                held, now = list(self._held.values()), self._clock()
+                if await self._outbox.renew(held, now=now, lease_seconds=self._lease) == len(held):
+                    for item in held:
+                        self._lease_until[item.id] = now + self._lease
             except Exception as exc:
                 log.warning("could not renew outbox leases: %s", type(exc).__name__)
 
@@ -180,6 +186,7 @@ class TicketDelivery:
     async def _holding(self, items: Sequence[OutboxItem]) -> AsyncIterator[None]:
         for item in items:
             self._held[item.id] = item
+            self._lease_until.setdefault(item.id, self._clock() + self._lease)
         try:
             yield
         except asyncio.CancelledError:
@@ -192,6 +199,7 @@ class TicketDelivery:
         finally:
             for item in items:
                 self._held.pop(item.id, None)
+                self._lease_until.pop(item.id, None)
 
     async def _attempt(self, item: OutboxItem, request: Write) -> None:
         try:
@@ -282,11 +290,16 @@ class TicketDelivery:
                     extra={"outbox_id": item.id},
                 )
                 return found
-        token = CREATE_GUARD.set(lambda: self._outbox.holds(item, now=self._clock()))
+        token = CREATE_GUARD.set(functools.partial(self._still_held, item))
         try:
             return await backend.create_ticket(ticket)
         finally:
             CREATE_GUARD.reset(token)
+
+    async def _still_held(self, item: OutboxItem) -> bool:
+        """Whether this attempt's lease surely still holds, as this process last renewed it (no
+        database call: the margin covers a renewal's cadence)."""
+        return self._clock() < self._lease_until.get(item.id, 0.0) - self._lease / 3
 
     async def _write(self, item: OutboxItem, request: TicketWrite) -> None:
         await request.perform(self._desk.backend)

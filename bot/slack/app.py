@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.logs import leveled_logger
 from bot.slack import (
     command,
     options,
@@ -32,7 +31,7 @@ class _TokenFromEnvironment(logging.Filter):
 
 
 def bolt_logger() -> logging.Logger:
-    logger = leveled_logger("slack_bolt.AsyncApp")
+    logger = logging.getLogger("slack_bolt.AsyncApp")
     if not any(isinstance(f, _TokenFromEnvironment) for f in logger.filters):
         logger.addFilter(_TokenFromEnvironment())
     return logger

@@ -247,14 +247,6 @@ class OutboxStore:
         """Handed back untouched, due again at ``due_at`` (no attempt counted)."""
         return await self._fenced_set(item, due_at=due_at, lease_token=None)
 
-    async def holds(self, item: OutboxItem, *, now: float) -> bool:
-        """Whether this attempt's lease is still held."""
-        query = select(outbox.c.id).where(
-            outbox.c.id == item.id, outbox.c.lease_token == item.lease_token, outbox.c.due_at > now
-        )
-        async with self._engine.connect() as connection:
-            return (await connection.execute(query)).first() is not None
-
     async def park(self, item: OutboxItem, error: str) -> bool:
         """Give up: the person is told, an admin can re-queue it."""
         return await self._fenced_set(item, status=FAILED, last_error=error, attempts=outbox.c.attempts + 1)

@@ -58,7 +58,9 @@ def test_sigterm_finishes_acknowledged_work_and_hands_over_the_ticket_under_way(
             "select status, lease_token, due_at, uncertain from outbox"
         ).fetchone()
     assert (status, lease, bool(uncertain)) == ("pending", None, True)
-    assert due_at <= time.time()
+    # Handed back: due at once, or after the first retry delay (0.2 s here) when the stop cut the
+    # create's connection before the worker was cancelled.
+    assert due_at <= time.time() + 0.5
     output = first.output()
     assert "Traceback" not in output, output
 

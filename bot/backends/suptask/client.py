@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.backends.http import RetryPolicy, send_with_retry
+from bot.backends.http import RetryPolicy, guard_create, send_with_retry
 from bot.domain.filing import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
@@ -93,8 +93,14 @@ class SuptaskBackend:
 
     async def _request(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> httpx.Response:
         url = self._api_url + path
+
+        async def send() -> httpx.Response:
+            if not idempotent:
+                await guard_create()
+            return await self._client.request(method, url, headers=self._headers, **kwargs)
+
         return await send_with_retry(
-            lambda: self._client.request(method, url, headers=self._headers, **kwargs),
+            send,
             policy=self._retry,
             service=self.display_name,
             reset_headers=RESET_HEADERS,

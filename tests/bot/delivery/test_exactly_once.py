@@ -214,7 +214,7 @@ def test_a_kill_between_siits_answer_and_the_local_commit_adopts_the_ticket(
 def test_helpdesk_strings_beyond_column_and_block_kit_limits_are_filed_once_and_announced_cut(
     database: str, start_bot: StartBot
 ) -> None:
-    bot = start_bot(database_url=database, status_poll_seconds=0.2, siit_rate_limit=1000)
+    bot = start_bot(database_url=database, status_poll_seconds=0.2, poll_active_seconds=0.2, siit_rate_limit=1000)
     bot.siit.rate_limit = 1000  # fast polling here; Siit's budget is tested on its own
     messages = seed_requests(bot.slack, 2)
     bot.sender.reaction(messages[0], user="U300", event_id="Ev-normal")

@@ -14,7 +14,12 @@ from bot.testing.servers import wait_until
 from tests.bot.slack.test_ticket_threads import file_ticket, reply, send
 from tests.conftest import RunningBot, StartBot
 
-FAST_POLLING = {"status_poll_seconds": 0.1, "poll_active_seconds": 0.1, "status_poll_batch": 10, "siit_rate_limit": 10000}
+FAST_POLLING = {
+    "status_poll_seconds": 0.1,
+    "poll_active_seconds": 0.1,
+    "status_poll_batch": 10,
+    "siit_rate_limit": 10000,
+}
 
 
 def add_agent(bot: RunningBot) -> str:
