@@ -128,13 +128,15 @@ class ReplyRequest:
 
 @dataclass(frozen=True)
 class CloseRequest:
-    """Closing a ticket from its Slack message."""
+    """Closing (or reopening, ``status="open"``) a ticket from its Slack message."""
 
     ticket_id: str
     origin: SlackOrigin
+    status: str = "closed"
+    """The neutral status: ``closed`` or ``open``."""
 
     async def perform(self, backend: TicketBackend) -> None:
-        await backend.set_status(self.ticket_id, "closed")
+        await backend.set_status(self.ticket_id, self.status)
 
     async def tell(self, listener: WriteListener) -> None:
         await listener.closed(self)
@@ -144,7 +146,11 @@ class CloseRequest:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> CloseRequest:
-        return cls(ticket_id=payload["ticket_id"], origin=SlackOrigin(**payload["origin"]))
+        return cls(
+            ticket_id=payload["ticket_id"],
+            origin=SlackOrigin(**payload["origin"]),
+            status=str(payload.get("status") or "closed"),
+        )
 
 
 TicketWrite = ReplyRequest | CloseRequest

@@ -49,6 +49,7 @@ class SlackNotifier:
         self._helpdesk = backend.display_name
         self._backend_name = backend.name
         self._closed_status = backend.closed_status
+        self._open_status = backend.open_status
         self._done_emoji = done_emoji
 
     async def filed(self, request: TicketRequest, record: Ticket, *, uncertain: bool) -> None:
@@ -78,7 +79,8 @@ class SlackNotifier:
     async def closed(self, request: CloseRequest) -> None:
         record = await self._record(request.ticket_id)
         if record is not None:
-            await self._updates.status_changed(record, self._closed_status)
+            status = self._closed_status if request.status == "closed" else self._open_status
+            await self._updates.status_changed(record, status)
 
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         rate_limited = error.retry_after is not None

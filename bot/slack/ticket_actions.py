@@ -24,7 +24,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
-from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, parse_ticket_ref
+from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, REOPEN_ACTION, parse_ticket_ref
 from bot.slack.views import limits
 from bot.tickets.authorization import TicketAction, TicketAuthorization
 from bot.tickets.desk import TicketDesk
@@ -154,19 +154,30 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         author = await deps.directory.person(user_id)
         await deps.delivery.submit(ReplyRequest(record.ticket_id, text, author, origin, internal=internal))
 
-    @app.action(CLOSE_ACTION)
-    async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
+    async def change_status(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, status: str) -> None:
         record = await record_of(action.get("value"))
         user_id = payloads.user_id(body)
         if record is None:
             return
+        # Reopening is the same right as closing: the requester, who filed it, agents.
         refusal = await refused(record, user_id, TicketAction.CLOSE, 10.0)
         if refusal:
             await _ephemeral(client, record, user_id, refusal)
             return
         origin = SlackOrigin(user_id=user_id, team_id=record.team_id, channel_id=record.channel_id)
-        await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin))
+        await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin, status=status))
+
+    @app.action(CLOSE_ACTION)
+    async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await change_status(body, action, client, "closed")
+
+    @app.action(REOPEN_ACTION)
+    async def reopen_ticket(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await change_status(body, action, client, "open")
 
 
 async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:

@@ -11,6 +11,7 @@ from bot.slack.views import limits
 
 ADD_DETAILS_ACTION = "ticket_add_details"
 CLOSE_ACTION = "ticket_close"
+REOPEN_ACTION = "ticket_reopen"
 LINK_ACTION = "open_ticket_link"
 
 
@@ -45,7 +46,9 @@ def ticket_message(record: Ticket, *, closed: bool = False) -> tuple[str, list[B
         elements=[MarkdownTextObject(text=f"Requested by <@{record.requester_id}> · replies in this thread")]
     )
     buttons = [ButtonElement(text="Add details", action_id=ADD_DETAILS_ACTION, value=ticket_ref(record))]
-    if not closed:
+    if closed:
+        buttons.append(ButtonElement(text="Reopen", action_id=REOPEN_ACTION, value=ticket_ref(record)))
+    else:
         buttons.append(ButtonElement(text="Close ticket", action_id=CLOSE_ACTION, value=ticket_ref(record)))
     text = f"{name}: {limits.fit(record.title, 300)} ({status_label(record.status)})"
     return escape(text), [section, context, ActionsBlock(elements=buttons)]

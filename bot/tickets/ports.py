@@ -25,6 +25,8 @@ class TicketBackend(Protocol):
     """What a form is called in this helpdesk ("Service"), for the picker's label."""
     closed_status: str
     """The status ``set_status("closed")`` leaves the ticket in."""
+    open_status: str
+    """The status ``set_status("open")`` (Reopen) leaves the ticket in."""
     closed_statuses: frozenset[str]
     """Statuses in which a ticket is done (no polling, no Close button)."""
 

@@ -51,6 +51,7 @@ class SiitBackend:
     name = "siit"
     display_name = "Siit"
     form_label = "Service"
+    open_status = "open"
     closed_status = "resolved"
     closed_statuses = frozenset({"resolved", "archived"})
 

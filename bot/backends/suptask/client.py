@@ -26,6 +26,7 @@ class SuptaskBackend:
     name = "suptask"
     display_name = "Suptask"
     form_label = "Form"
+    open_status = "Open"
     closed_status = "Closed"
     closed_statuses = frozenset({"Closed", "Resolved"})
 

@@ -153,6 +153,27 @@ def test_the_requester_closes_the_ticket_and_the_message_updates_in_place(bot: R
     assert "Resolved" in str(update["blocks"]) and "ticket_close" not in str(update["blocks"])
 
 
+def test_a_closed_ticket_is_reopened_from_its_message_by_the_people_allowed(bot: RunningBot) -> None:
+    ticket = file_ticket(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U100")
+    wait_until(lambda: bot.slack.calls_to("chat.update"), what="the message closed")
+    closed = bot.slack.calls_to("chat.update")[0].args
+    reopen = next(
+        e
+        for b in closed["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "ticket_reopen"
+    )
+    bot.sender.block_action(reopen | {"block_id": "b"}, user="U555")  # a stranger: refused
+    bot.sender.block_action(reopen | {"block_id": "b"}, user="U100")
+    wait_until(lambda: len(bot.slack.calls_to("chat.update")) == 2, what="the message reopened")
+    assert [c.body["status"] for c in bot.siit.calls_to("PATCH", "/v1/requests/")] == ["resolved", "open"]
+    assert bot.siit.requests[0]["status"] == "open"
+    reopened = str(bot.slack.calls_to("chat.update")[1].args["blocks"])
+    assert "Open" in reopened and "ticket_close" in reopened and "ticket_reopen" not in reopened
+
+
 def test_a_siit_poll_that_sees_a_new_status_updates_the_message_once(start_bot: StartBot) -> None:
     bot = start_bot(status_poll_seconds=0.1, poll_active_seconds=0.1)
     ticket = file_ticket(bot)
