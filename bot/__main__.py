@@ -25,7 +25,7 @@ import uvicorn  # noqa: E402
 from bot.admin import run_outbox_command  # noqa: E402
 from bot.bootstrap import create_app  # noqa: E402
 from bot.check import check  # noqa: E402
-from bot.config import SettingsError, load_database_settings  # noqa: E402
+from bot.config import DatabaseSettings, SettingsError, load_database_settings  # noqa: E402
 from bot.forms_file import FormsFileError  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
 from bot.manifest import ManifestError, manifest_text  # noqa: E402
@@ -55,26 +55,26 @@ def manifest(args: list[str]) -> int:
     return 0
 
 
-def outbox(args: list[str]) -> int:
-    """The database alone, not the Slack and helpdesk secrets."""
+def ready_database() -> tuple[DatabaseSettings | None, int]:
+    """The database settings alone (not the Slack and helpdesk secrets), once the database
+    answers and its schema is up to date; else the exit code, its reason printed."""
     try:
         database = load_database_settings()
     except SettingsError as exc:
-        return fail(str(exc), 2)
+        return None, fail(str(exc), 2)
     if problem := asyncio.run(database_problem(database)):
-        return fail(problem, DATABASE_PROBLEM)
-    return run_outbox_command(database.database_url, args, print)
+        return None, fail(problem, DATABASE_PROBLEM)
+    return database, 0
+
+
+def outbox(args: list[str]) -> int:
+    database, code = ready_database()
+    return run_outbox_command(database.database_url, args, print) if database else code
 
 
 def migrate() -> int:
     """Wait for the database and bring its schema up to date; one line if that fails."""
-    try:
-        database = load_database_settings()
-    except SettingsError as exc:
-        return fail(str(exc), 2)
-    if problem := asyncio.run(database_problem(database)):
-        return fail(problem, DATABASE_PROBLEM)
-    return 0
+    return ready_database()[1]
 
 
 def migrate_in_child() -> int:

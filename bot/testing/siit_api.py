@@ -337,24 +337,9 @@ class FakeSiit:
         uid = request.path_params["uid"]
         if self.request(uid) is None:
             return _error(404, "Request not found.")
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-            per_page = min(50, max(1, int(request.query_params.get("per_page", "20"))))
-        except ValueError:
-            return _error(400, "page and per_page must be integers.")
         with self._lock:
             items = [self._conversation_item(m) for m in self.messages if m["request_uid"] == uid]
-        chunk = items[(page - 1) * per_page : page * per_page]
-        more = page * per_page < len(items)
-        meta = {
-            "count": len(chunk),
-            "total": len(items),
-            "current_page": page,
-            "per_page": per_page,
-            "next_page_link": f"/v1/requests/{uid}/messages?page={page + 1}&per_page={per_page}" if more else None,
-            "previous_page_link": None,
-        }
-        return JSONResponse({"meta": meta, "results": chunk})
+        return _page(request, items, f"/v1/requests/{uid}/messages")
 
     async def _patch_status(self, request: Request) -> Response:
         body, refused = await self._enter(request)
@@ -387,24 +372,9 @@ class FakeSiit:
         _, refused = await self._enter(request)
         if refused:
             return refused
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-            per_page = min(50, max(1, int(request.query_params.get("per_page", "20"))))
-        except ValueError:
-            return _error(400, "page and per_page must be integers.")
         with self._lock:
             newest_first = [self._result(r) for r in reversed(self.requests)]
-        chunk = newest_first[(page - 1) * per_page : page * per_page]
-        more = page * per_page < len(newest_first)
-        meta = {
-            "count": len(chunk),
-            "total": len(newest_first),
-            "current_page": page,
-            "per_page": per_page,
-            "next_page_link": f"/v1/requests?page={page + 1}&per_page={per_page}" if more else None,
-            "previous_page_link": None,
-        }
-        return JSONResponse({"meta": meta, "results": chunk})
+        return _page(request, newest_first, "/v1/requests")
 
     def _result(self, stored: dict[str, Any]) -> dict[str, Any]:
         uid = stored["_uid"]
@@ -483,6 +453,26 @@ def _native_problem(config: dict[str, Any], value: Any) -> str | None:
     if kind in ("string", "text") and not all(isinstance(v, str) for v in values):
         return f"{label} must be text."
     return None
+
+
+def _page(request: Request, items: list[dict[str, Any]], path: str) -> Response:
+    """A list answer as Siit pages it (``page``, ``per_page`` up to 50, ``meta``)."""
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+        per_page = min(50, max(1, int(request.query_params.get("per_page", "20"))))
+    except ValueError:
+        return _error(400, "page and per_page must be integers.")
+    chunk = items[(page - 1) * per_page : page * per_page]
+    more = page * per_page < len(items)
+    meta = {
+        "count": len(chunk),
+        "total": len(items),
+        "current_page": page,
+        "per_page": per_page,
+        "next_page_link": f"{path}?page={page + 1}&per_page={per_page}" if more else None,
+        "previous_page_link": None,
+    }
+    return JSONResponse({"meta": meta, "results": chunk})
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
