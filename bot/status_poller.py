@@ -73,7 +73,7 @@ class StatusPoller:
         """Check one batch of due tickets if it is this instance's turn; how many changed (a new
         status or agent message shown), or ``None`` when it was not its turn."""
         now = self._clock()
-        if await self._schedule.take_turn(self._name, now=now, interval_seconds=self._interval) is None:
+        if not await self._schedule.take_turn(self._name, now=now, interval_seconds=self._interval):
             return None
         batch = await self._tickets.due_for_check(
             self._backend.name,
@@ -94,7 +94,6 @@ class StatusPoller:
                 log.info("status of %s unreadable: %s", polled.ticket.ticket_id, exc.reason)
             except Exception:  # one odd ticket never stalls the others
                 log.exception("status of %s could not be read", polled.ticket.ticket_id)
-        await self._schedule.advance(self._name, 0)
         return changed
 
     async def _check(self, polled: PolledTicket, now: float) -> int:

@@ -113,33 +113,6 @@ class TicketStore:
         rows = await self._select(tickets.c.channel_id == channel_id, tickets.c.thread_ts == thread_ts)
         return rows[0] if rows else None
 
-    async def open_batch(
-        self, backend: str, *, closed: Sequence[str], after: int, limit: int
-    ) -> list[tuple[int, Ticket]]:
-        """Up to ``limit`` open tickets with their row ids, in a round robin by id: those after
-        ``after``, then from the start again."""
-        batch = await self.open_after(backend, closed=closed, after=after, limit=limit)
-        if len(batch) < limit and after > 0:
-            seen = {row_id for row_id, _ in batch}
-            wrapped = await self.open_after(backend, closed=closed, after=0, limit=limit - len(batch))
-            batch += [(row_id, record) for row_id, record in wrapped if row_id not in seen and row_id <= after]
-        return batch
-
-    async def open_after(
-        self, backend: str, *, closed: Sequence[str], after: int, limit: int
-    ) -> list[tuple[int, Ticket]]:
-        condition = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
-        columns = [tickets.c[name] for name in Ticket.__dataclass_fields__]
-        query = (
-            select(tickets.c.id, *columns)
-            .where(tickets.c.backend == backend, condition, tickets.c.id > after)
-            .order_by(tickets.c.id)
-            .limit(limit)
-        )
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [(int(row["id"]), Ticket(**{k: v for k, v in row.items() if k != "id"})) for row in rows]
-
     async def set_identity(self, backend: str, ticket_id: str, *, friendly_id: str, url: str | None) -> None:
         """The name and link the helpdesk gave the ticket after creating it."""
         async with self._engine.begin() as connection:

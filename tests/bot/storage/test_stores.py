@@ -211,10 +211,11 @@ def test_tickets_drafts_and_sync_log(database_url: str) -> None:
         await tickets.add(record)
         await tickets.set_slack_message("siit", "req_1", channel_id="C1", message_ts="5.0", thread_ts="5.0")
         assert (await tickets.in_thread("C1", "5.0")).ticket_id == "req_1"  # type: ignore[union-attr]
-        batch = await tickets.open_batch("siit", closed=("resolved",), after=0, limit=5)
-        assert [r.ticket_id for _, r in batch] == ["req_1"]
+        due = {"closed": ("resolved",), "now": 0.0, "active_every": 30.0, "idle_every": 600.0, "limit": 5}
+        batch = await tickets.due_for_check("siit", **due)  # type: ignore[arg-type]
+        assert [p.ticket.ticket_id for p in batch] == ["req_1"]
         await tickets.set_status("siit", "req_1", "resolved")
-        assert await tickets.open_batch("siit", closed=("resolved",), after=0, limit=5) == []
+        assert await tickets.due_for_check("siit", **due) == []  # type: ignore[arg-type]
 
         drafts = DraftStore(engine=engine)
         draft_id = await drafts.save(Draft("wa_1", "t", "d", {"f": [1.5]}), team_id="T1", user_id="U1", channel_id="C1")
@@ -236,22 +237,29 @@ def ticket(n: int, status: str | None = None) -> Ticket:
     return Ticket("siit", f"req_{n}", f"R{n}", None, "T", "wa_1", "P", status, "T1", "C1", None, None, "U1", "U1")
 
 
-def test_open_tickets_come_in_a_round_robin_that_wraps(database_url: str) -> None:
+def test_active_tickets_come_first_then_the_longest_unchecked(database_url: str) -> None:
     async def use(engine: AsyncEngine) -> list[list[str]]:
-        store = TicketStore(engine=engine)
+        store = TicketStore(engine=engine, clock=lambda: 1000.0)  # filed at 1000: active until 1900
         for n in range(1, 6):
             await store.add(ticket(n, "resolved" if n == 3 else None))
-        turns, after = [], 0
-        for _ in range(3):
-            batch = await store.open_batch("siit", closed=("resolved",), after=after, limit=3)
-            turns.append([record.ticket_id for _, record in batch])
-            after = batch[-1][0]
+        for n, checked_at in ((1, 1000.0), (2, 990.0), (4, 995.0), (5, 980.0)):
+            await store.checked("siit", f"req_{n}", now=checked_at, mark=None, active=False, replies_from=0.0)
+
+        async def due(now: float, limit: int = 3) -> list[str]:
+            batch = await store.due_for_check(
+                "siit", closed=("resolved",), now=now, active_every=30.0, idle_every=600.0, limit=limit
+            )
+            return [polled.ticket.ticket_id for polled in batch]
+
+        turns = [await due(1020.0), await due(1031.0)]
+        await store.checked("siit", "req_1", now=1950.0, mark=None, active=False, replies_from=0.0)
+        turns.append(await due(2000.0, limit=5))
         return turns
 
     assert with_engine(database_url, use) == [
-        ["req_1", "req_2", "req_4"],
-        ["req_5", "req_1", "req_2"],
-        ["req_4", "req_5", "req_1"],
+        ["req_5", "req_2"],  # active ones unchecked for 30 s, the longest unchecked first
+        ["req_5", "req_2", "req_4"],  # three at most; the resolved one never
+        ["req_5", "req_2", "req_4"],  # idle now: req_1, checked 50 s ago, is not due for 600 s
     ]
 
 
@@ -263,14 +271,13 @@ def test_one_instance_has_each_poll_turn(database_url: str) -> None:
             first = await asyncio.gather(
                 *(schedules[i % 2].take_turn("status:siit", now=100.0, interval_seconds=60) for i in range(6))
             )
-            assert sorted(first, key=str) == [0] + [None] * 5
-            await schedules[0].advance("status:siit", 42)
-            assert await schedules[1].take_turn("status:siit", now=159.0, interval_seconds=60) is None
+            assert sorted(first) == [False] * 5 + [True]
+            assert not await schedules[1].take_turn("status:siit", now=159.0, interval_seconds=60)
             second = await asyncio.gather(
                 *(schedules[i % 2].take_turn("status:siit", now=160.0, interval_seconds=60) for i in range(6))
             )
-            assert sorted(second, key=str) == [42] + [None] * 5
-            assert await schedules[0].take_turn("status:other", now=160.0, interval_seconds=60) == 0
+            assert sorted(second) == [False] * 5 + [True]
+            assert await schedules[0].take_turn("status:other", now=160.0, interval_seconds=60)
         finally:
             await other.dispose()
 
