@@ -116,6 +116,8 @@ class StatusPoller:
                 replies_from = replies_from if replies_from is not None else now
             else:
                 mark = polled.conversation_mark
+        if state.status in self._backend.closed_statuses:
+            self._messages_read_at.pop(record.ticket_id, None)  # not polled any more
         await self._tickets.checked(
             self._backend.name,
             record.ticket_id,

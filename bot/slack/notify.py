@@ -89,7 +89,10 @@ class SlackNotifier:
                 text = delayed_text(self._helpdesk, rate_limited=rate_limited)
                 await self._dm(request, text + " You will get a message when it is filed.")
             return
-        what = "reply" if isinstance(request, ReplyRequest) else "request to close the ticket"
+        if isinstance(request, ReplyRequest):
+            what = "reply"
+        else:
+            what = f"request to {'close' if request.status == 'closed' else 'reopen'} the ticket"
         await self._tell(
             request,
             f":inbox_tray: {self._helpdesk} is not answering; your {what} is saved and will be sent automatically.",

@@ -325,6 +325,29 @@ def test_closing_during_an_outage_closes_once_siit_is_back(bot: RunningBot) -> N
     assert len(bot.slack.calls_to("chat.update")) == 1
 
 
+def test_reopening_during_an_outage_reopens_once_siit_is_back_and_a_refusal_shows_siits_reason(
+    bot: RunningBot,
+) -> None:
+    ticket = file_ticket(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user="U100")
+    wait_until(lambda: bot.slack.calls_to("chat.update"), what="the message closed")
+    reopen = action_of(bot.slack.calls_to("chat.update")[0].args, "ticket_reopen")
+    bot.siit.failures.extend([("/v1/requests/", 503)] * 4)
+    bot.sender.block_action(reopen | {"block_id": "b"}, user="U100")
+    wait_until(lambda: bot.slack.calls_to("chat.postEphemeral"), what="the 'saved' notice")
+    assert "request to reopen the ticket is saved" in bot.slack.calls_to("chat.postEphemeral")[0].args["text"]
+    wait_until(lambda: len(bot.slack.calls_to("chat.update")) == 2, timeout=10, what="the message reopened")
+    assert bot.siit.requests[0]["status"] == "open"
+
+    bot.siit.failure_message = "This request is locked."
+    bot.siit.failures.append(("/v1/requests/", 422))
+    close = action_of(bot.slack.calls_to("chat.update")[1].args, "ticket_close")
+    bot.sender.block_action(close | {"block_id": "b"}, user="U100")
+    wait_until(lambda: len(bot.slack.calls_to("chat.postEphemeral")) == 2, what="Siit's refusal")
+    assert "This request is locked." in bot.slack.calls_to("chat.postEphemeral")[1].args["text"]
+    assert bot.siit.requests[0]["status"] == "open"
+
+
 def test_a_webhook_delivered_five_times_posts_once(suptask_hooked: RunningBot, fake_suptask: FakeSuptask) -> None:
     bot = suptask_hooked
     ticket = file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
