@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,16 +30,20 @@ class SyncLog:
         self._engine = engine
         self._clock = clock
 
-    async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool:
-        """True once per Slack message: the one caller that may send it to the helpdesk."""
+    async def _insert_once(self, statement: Insert) -> bool:
+        """True for the one caller whose row went in; False where a unique key already had it."""
         try:
             async with self._engine.begin() as connection:
-                await connection.execute(
-                    synced_messages.insert().values(team_id=team_id, channel_id=channel_id, message_ts=message_ts)
-                )
+                await connection.execute(statement)
         except IntegrityError:
             return False
         return True
+
+    async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool:
+        """True once per Slack message: the one caller that may send it to the helpdesk."""
+        return await self._insert_once(
+            synced_messages.insert().values(team_id=team_id, channel_id=channel_id, message_ts=message_ts)
+        )
 
     async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None:
         """A reply we sent to the helpdesk: when its webhook echoes it back, it is not reposted."""
@@ -79,14 +83,9 @@ class SyncLog:
 
     async def claim_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> bool:
         """True once per helpdesk message, across instances and restarts."""
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(
-                    helpdesk_messages.insert().values(backend=backend, ticket_id=ticket_id, message_uid=message_uid)
-                )
-        except IntegrityError:
-            return False
-        return True
+        return await self._insert_once(
+            helpdesk_messages.insert().values(backend=backend, ticket_id=ticket_id, message_uid=message_uid)
+        )
 
     async def release_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> None:
         async with self._engine.begin() as connection:
@@ -101,10 +100,7 @@ class SyncLog:
     async def first_delivery(self, key: str) -> bool:
         """True the first time a webhook delivery with this identity is seen in the window."""
         now = self._clock()
-        try:
-            async with self._engine.begin() as connection:
-                await connection.execute(webhook_deliveries.insert().values(key=key, received_at=now))
-        except IntegrityError:
+        if not await self._insert_once(webhook_deliveries.insert().values(key=key, received_at=now)):
             return False
         if random.random() < 0.02:
             async with self._engine.begin() as connection:

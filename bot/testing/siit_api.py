@@ -20,6 +20,8 @@ from starlette.types import Receive, Scope, Send
 
 SUBMITTED_FROM = {"employee_portal", "slack", "mail", "ms_teams"}
 RATE_LIMIT_PER_MINUTE = 60
+STATUSES = frozenset({"open", "in_progress", "waiting", "resolved", "archived"})
+STATUS_PROBLEM = "status must be one of " + ", ".join(sorted(STATUSES)) + "."
 
 
 @dataclass
@@ -300,9 +302,8 @@ class FakeSiit:
             return _error(404, "Request not found.")
         if not isinstance(body, dict):
             return _error(422, "Body must be a JSON object.")
-        statuses = {"open", "in_progress", "waiting", "resolved", "archived"}
-        if "status" in body and body["status"] not in statuses:
-            return _error(422, "status must be one of " + ", ".join(sorted(statuses)) + ".")
+        if "status" in body and body["status"] not in STATUSES:
+            return _error(422, STATUS_PROBLEM)
         found.update(body)
         return JSONResponse({"result": {"uid": found["_uid"], "status": found.get("status", "open")}})
 
@@ -348,9 +349,8 @@ class FakeSiit:
         found = self.request(request.path_params["uid"])
         if found is None:
             return _error(404, "Request not found.")
-        statuses = {"open", "in_progress", "waiting", "resolved", "archived"}
-        if not isinstance(body, dict) or body.get("status") not in statuses:
-            return _error(422, "status must be one of " + ", ".join(sorted(statuses)) + ".")
+        if not isinstance(body, dict) or body.get("status") not in STATUSES:
+            return _error(422, STATUS_PROBLEM)
         with self._lock:
             found["status"] = body["status"]
             found["_updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
