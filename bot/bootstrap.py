@@ -37,9 +37,21 @@ from bot.metrics import MeasuredTransport, Metrics, MetricsEndpoint, timed
 from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
-from bot.slack import command, options, picker, reactions, retry, shortcuts, submission, thread_sync, ticket_actions
+from bot.slack import (
+    command,
+    home,
+    options,
+    picker,
+    reactions,
+    retry,
+    shortcuts,
+    submission,
+    thread_sync,
+    ticket_actions,
+)
 from bot.slack.app import create_bolt_app
 from bot.slack.directory import SlackDirectory
+from bot.slack.home_tab import HomeTab
 from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
 from bot.slack.ticket_thread import TicketThread
@@ -173,6 +185,14 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
     )
     authorization = TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids)
+    home_tab = HomeTab(
+        client=slack_client,
+        tickets=store,
+        authorization=authorization,
+        backend=backend,
+        refresh_seconds=settings.home_refresh_seconds,
+    )
+    home_tab.subscribe(events)
     modal = FormModal(
         catalog=catalog, routing=routing, drafts=drafts, helpdesk=backend.display_name, form_label=backend.form_label
     )
@@ -206,6 +226,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         thread_sync_deps=thread_sync.ThreadSyncDeps(
             delivery=delivery, desk=desk, directory=directory, reply_policy=reply_policy, sync_log=sync_log
         ),
+        home_deps=home.HomeDeps(home=home_tab, modal=modal),
     )
     listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
         bolt_app.async_dispatch,
@@ -255,6 +276,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
     background: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = [
         lambda _stop: catalog.warm(),
         delivery.run_worker,
+        home_tab.run,
     ]
     if isinstance(backend, ReadsStatus):  # a helpdesk without webhooks: its statuses are polled
         poller = StatusPoller(

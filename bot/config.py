@@ -70,6 +70,8 @@ class Settings(DatabaseSettings):
     """A ticket with activity in the last 15 minutes is checked this often."""
     poll_idle_seconds: float = Field(default=600.0, gt=0)
     """Other open tickets are checked this often (or less, when the budget is spent)."""
+    home_refresh_seconds: float = Field(default=3.0, ge=0)
+    """App Home: a person's tab is republished at most this often when their tickets change."""
 
     agent_slack_ids: Annotated[tuple[str, ...], NoDecode] = ()
     """Slack member IDs of the helpdesk's agents (with Siit, its admins and agents count too)."""

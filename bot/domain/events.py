@@ -9,6 +9,12 @@ from bot.domain.ticket import Ticket
 
 
 @dataclass(frozen=True)
+class TicketFiled:
+    ticket: Ticket
+    """As announced in Slack (its message and thread known)."""
+
+
+@dataclass(frozen=True)
 class TicketStatusChanged:
     ticket: Ticket
     """With its new status."""
@@ -28,4 +34,4 @@ class AgentReplied:
     """The agent's name as the helpdesk gave it, if it did."""
 
 
-TicketEvent = TicketStatusChanged | TicketRenamed | AgentReplied
+TicketEvent = TicketFiled | TicketStatusChanged | TicketRenamed | AgentReplied

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import (
     command,
+    home,
     options,
     picker,
     reactions,
@@ -49,6 +50,7 @@ def create_bolt_app(
     retry_deps: retry.RetryDeps,
     ticket_actions_deps: ticket_actions.TicketActionsDeps,
     thread_sync_deps: thread_sync.ThreadSyncDeps,
+    home_deps: home.HomeDeps,
 ) -> AsyncApp:
     """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
     signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
@@ -64,6 +66,7 @@ def create_bolt_app(
     retry.register(app, retry_deps)
     ticket_actions.register(app, ticket_actions_deps)
     thread_sync.register(app, thread_sync_deps)
+    home.register(app, home_deps)
 
     @app.action(LINK_ACTION)
     async def acknowledge_link_click(ack: AsyncAck) -> None:

@@ -66,6 +66,7 @@ class SlackNotifier:
             await self._mark(origin.channel_id, origin.message_ts)
         where = f"Follow it in <#{record.channel_id}>." if record.channel_id else "Follow it in the helpdesk."
         await self._show(request, filed_view(record, where))  # its drafts go when the step is done
+        await self._updates.filed(record)
 
     async def replied(self, request: ReplyRequest) -> None:
         record = await self._record(request.ticket_id)

@@ -48,8 +48,13 @@ tickets = Table(
     Column("active_until", Float),
     Column("conversation_mark", Text),
     Column("replies_from", Float),
+    Column("status_at", Float),  # when the status last changed here (App Home: recently resolved)
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
+    # App Home: a person's tickets (as requester or as the one who filed it), the agents' queue.
+    Index("ix_tickets_requester", "backend", "requester_id"),
+    Index("ix_tickets_reporter", "backend", "reporter_id"),
+    Index("ix_tickets_status", "backend", "status"),
 )
 
 drafts = Table(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.ticket import Ticket
@@ -15,6 +15,8 @@ from bot.storage.tables import tickets
 
 ACTIVE_SECONDS = 900.0
 """A ticket filed, answered or changed this recently is checked often."""
+RECENTLY_CLOSED_SECONDS = 30 * 86400.0
+"""A person's closed tickets stay in their App Home this long after closing."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,58 @@ class TicketStore:
                 .values(friendly_id=friendly_id, url=url)
             )
 
+    async def of_person(
+        self, backend: str, user_id: str, *, closed: Collection[str], limit: int, offset: int = 0
+    ) -> list[Ticket]:
+        """The tickets a person asked for or filed: open ones newest first, then those closed in
+        the last ``RECENTLY_CLOSED_SECONDS``, most recently closed first."""
+        is_closed = tickets.c.status.is_not(None) & tickets.c.status.in_(list(closed))
+        recent = tickets.c.status_at.is_(None) | (tickets.c.status_at >= self._clock() - RECENTLY_CLOSED_SECONDS)
+        mine = (tickets.c.requester_id == user_id) | (tickets.c.reporter_id == user_id)
+        query = (
+            _columns()
+            .where(tickets.c.backend == backend, mine, ~is_closed | recent)
+            .order_by(
+                case((is_closed, 1), else_=0),
+                case((is_closed, tickets.c.status_at), else_=None).desc().nulls_last(),
+                tickets.c.id.desc(),
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        return await self._rows(query)
+
+    async def open_tickets(
+        self,
+        backend: str,
+        *,
+        closed: Collection[str],
+        status: str | None,
+        default_status: str,
+        limit: int,
+        offset: int = 0,
+    ) -> list[Ticket]:
+        """Open tickets, newest first; only those in ``status`` when given (a ticket whose status
+        never changed counts as ``default_status``)."""
+        current = func.coalesce(tickets.c.status, default_status)
+        conditions = [tickets.c.backend == backend, current.notin_(list(closed))]
+        if status is not None:
+            conditions.append(current == status)
+        query = _columns().where(*conditions).order_by(tickets.c.id.desc()).limit(limit).offset(offset)
+        return await self._rows(query)
+
+    async def open_statuses(self, backend: str, *, closed: Collection[str], default_status: str) -> list[str]:
+        """The statuses open tickets are in, for the agents' filter."""
+        current = func.coalesce(tickets.c.status, default_status)
+        query = (
+            select(current.label("status"))
+            .where(tickets.c.backend == backend, current.notin_(list(closed)))
+            .distinct()
+            .order_by(current)
+        )
+        async with self._engine.connect() as connection:
+            return [str(row) for row in (await connection.execute(query)).scalars()]
+
     async def set_status(self, backend: str, ticket_id: str, status: str) -> bool:
         """False when the ticket already had this status: of several instances (or webhook
         deliveries) seeing the same change, exactly one is told it changed it."""
@@ -133,12 +187,14 @@ class TicketStore:
                     tickets.c.ticket_id == ticket_id,
                     tickets.c.status.is_(None) | (tickets.c.status != status),
                 )
-                .values(status=status)
+                .values(status=status, status_at=self._clock())
             )
         return bool(result.rowcount == 1)
 
     async def _select(self, *conditions: ColumnElement[bool]) -> list[Ticket]:
-        query = _columns().where(*conditions)
+        return await self._rows(_columns().where(*conditions))
+
+    async def _rows(self, query: Select[Any]) -> list[Ticket]:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [Ticket(**row) for row in rows]

@@ -8,13 +8,15 @@ from typing import Any
 SELECTS_WITH_OPTIONS = {"static_select", "multi_static_select"}
 
 
-def view_problems(view: Any) -> list[str]:
+def view_problems(view: Any, *, view_type: str = "modal") -> list[str]:
+    """``view_type``: ``modal`` (``views.open``/``update``) or ``home`` (``views.publish``)."""
     if not isinstance(view, dict):
         return ["view must be an object"]
     problems: list[str] = []
-    if view.get("type") != "modal":
-        problems.append("type must be modal")
-    problems += _text_problems(view.get("title"), "title", 24, required=True)
+    if view.get("type") != view_type:
+        problems.append(f"type must be {view_type}")
+    if view_type == "modal":
+        problems += _text_problems(view.get("title"), "title", 24, required=True)
     for key in ("submit", "close"):
         if view.get(key) is not None:
             problems += _text_problems(view[key], key, 24)
@@ -63,7 +65,9 @@ def view_problems(view: Any) -> list[str]:
                 problems.append(f"{where}.elements must hold 1 to 25 items")
             for i, element in enumerate(elements):
                 problems += _element_problems(element, f"{where}.elements[{i}]")
-        elif kind not in ("divider", "header", "image"):
+        elif kind == "header":
+            problems += _text_problems(block.get("text"), f"{where}.text", 150, required=True)
+        elif kind not in ("divider", "image"):
             problems.append(f"{where}.type {kind!r} is not supported in modals")
     if has_input and view.get("submit") is None:
         problems.append("a view with input blocks needs a submit button")

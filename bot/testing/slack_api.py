@@ -51,6 +51,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each person's App Home as last published."""
     errors: dict[str, list[str]] = field(default_factory=dict)
     """Queued ``error`` answers per method, used once each."""
     drops: dict[str, int] = field(default_factory=dict)
@@ -162,7 +164,28 @@ class FakeSlack:
         return _Dropped() if dropped else JSONResponse(answer)
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user_id": BOT_USER_ID, "bot_id": "BBOT", "team_id": TEAM_ID, "team": "Test", "user": "bot"}
+        return {
+            "ok": True,
+            "url": "https://test.slack.com/",
+            "user_id": BOT_USER_ID,
+            "bot_id": "BBOT",
+            "team_id": TEAM_ID,
+            "team": "Test",
+            "user": "bot",
+        }
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(args.get("user_id") or "")
+        if not user_id.startswith("U"):
+            return {"ok": False, "error": "invalid_arguments"}
+        raw = args.get("view")
+        view = json.loads(raw) if isinstance(raw, str) else raw
+        problems = view_problems(view, view_type="home")
+        if problems or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        stored = {**view, "id": f"V{next(self._ids):06d}", "hash": f"h{next(self._ids)}"}
+        self.homes[user_id] = stored
+        return {"ok": True, "view": stored}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         trigger = str(args.get("trigger_id") or "")

@@ -5,7 +5,7 @@ side, ``bot.storage`` the rest; ``bot.slack`` depends on these, never on an adap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from bot.domain.conversation import HelpdeskMessage, RemoteState
@@ -116,6 +116,31 @@ class TicketRecords(Protocol):
     async def set_status(self, backend: str, ticket_id: str, status: str) -> bool:
         """False when the status was already this one (nothing to announce)."""
         ...
+
+
+class TicketListing(Protocol):
+    """Tickets as lists, for App Home: a person's own, and the agents' queue."""
+
+    async def of_person(
+        self, backend: str, user_id: str, *, closed: Collection[str], limit: int, offset: int = 0
+    ) -> list[Ticket]:
+        """Asked for or filed by ``user_id``: open ones newest first, then recently closed ones."""
+        ...
+
+    async def open_tickets(
+        self,
+        backend: str,
+        *,
+        closed: Collection[str],
+        status: str | None,
+        default_status: str,
+        limit: int,
+        offset: int = 0,
+    ) -> list[Ticket]:
+        """Open tickets newest first, only those in ``status`` when given."""
+        ...
+
+    async def open_statuses(self, backend: str, *, closed: Collection[str], default_status: str) -> list[str]: ...
 
 
 class Drafts(Protocol):

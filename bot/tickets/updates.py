@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
+from bot.domain.events import AgentReplied, TicketFiled, TicketRenamed, TicketStatusChanged
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.tickets.events import EventBus
@@ -18,6 +18,10 @@ class TicketUpdates:
         self._tickets = tickets
         self._thread_claims = thread_claims
         self._events = events
+
+    async def filed(self, ticket: Ticket) -> None:
+        """The ticket is filed and announced in Slack (published again if that step is retried)."""
+        await self._events.publish(TicketFiled(ticket))
 
     async def status_changed(self, ticket: Ticket, status: str) -> bool:
         """False when the ticket already had this status (nothing is published)."""

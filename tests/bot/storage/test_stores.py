@@ -86,7 +86,7 @@ def test_instances_starting_together_migrate_once(database_url: str) -> None:
                 row[0] for row in (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
             ]
 
-    assert with_engine(database_url, versions) == ["0004"]
+    assert with_engine(database_url, versions) == ["0005"]
 
 
 def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
@@ -282,3 +282,46 @@ def test_one_instance_has_each_poll_turn(database_url: str) -> None:
             await other.dispose()
 
     with_engine(database_url, use)
+
+
+def test_a_persons_tickets_open_newest_first_then_recently_closed_and_the_agents_queue(database_url: str) -> None:
+    now = [1_000_000.0]
+
+    async def use(engine: AsyncEngine) -> tuple[list[str], ...]:
+        store = TicketStore(engine=engine, clock=lambda: now[0])
+        for n in range(1, 7):
+            mine = Ticket(**{**ticket(n).__dict__, "requester_id": "U1" if n != 5 else "U9", "reporter_id": "U9"})
+            await store.add(mine if n != 6 else Ticket(**{**mine.__dict__, "requester_id": "U9", "reporter_id": "U1"}))
+        await store.set_status("siit", "req_2", "resolved")  # long ago: no longer shown
+        now[0] += 40 * 86400
+        await store.set_status("siit", "req_1", "resolved")
+        now[0] += 60
+        await store.set_status("siit", "req_3", "resolved")  # closed after req_1: shown before it
+        await store.set_status("siit", "req_4", "in_progress")
+
+        async def of(user: str, limit: int = 10, offset: int = 0) -> list[str]:
+            found = await store.of_person("siit", user, closed=("resolved",), limit=limit, offset=offset)
+            return [t.ticket_id for t in found]
+
+        async def queue(status: str | None) -> list[str]:
+            found = await store.open_tickets(
+                "siit", closed=("resolved",), status=status, default_status="open", limit=10
+            )
+            return [t.ticket_id for t in found]
+
+        statuses = await store.open_statuses("siit", closed=("resolved",), default_status="open")
+        return (
+            await of("U1"),
+            await of("U1", limit=2, offset=2),
+            await queue(None),
+            await queue("open"),
+            statuses,
+        )
+
+    assert with_engine(database_url, use) == (
+        ["req_6", "req_4", "req_3", "req_1"],  # open (as requester or the one who filed) newest first
+        ["req_3", "req_1"],
+        ["req_6", "req_5", "req_4"],
+        ["req_6", "req_5"],  # never changed: counts as open
+        ["in_progress", "open"],
+    )
