@@ -65,9 +65,9 @@ class Settings(DatabaseSettings):
     status_poll_seconds: float = Field(default=15.0, gt=0)
     """Helpdesks without webhooks (Siit): one batch of tickets is checked this often, across
     all instances."""
-    status_poll_batch: int = Field(default=5, ge=1, le=40)
+    status_poll_batch: int = Field(default=10, ge=1, le=40)
     poll_active_seconds: float = Field(default=30.0, gt=0)
-    """A ticket with activity in the last 15 minutes is checked this often."""
+    """A ticket with activity in the last 30 minutes is checked this often."""
     poll_idle_seconds: float = Field(default=600.0, gt=0)
     """Other open tickets are checked this often (or less, when the budget is spent)."""
     home_refresh_seconds: float = Field(default=3.0, ge=0)

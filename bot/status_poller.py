@@ -25,7 +25,7 @@ from bot.tickets.ports import ReadsStatus, TicketBackend
 
 log = logging.getLogger(__name__)
 
-RECHECK_MESSAGES_SECONDS = 600.0
+RECHECK_MESSAGES_SECONDS = 1800.0
 """A conversation is read at least this often even when the ticket's mark did not move (in case
 the helpdesk does not move it for every message)."""
 
@@ -123,7 +123,9 @@ class StatusPoller:
             record.ticket_id,
             now=now,
             mark=mark,
-            active=changed > 0 or state.changed_at != polled.conversation_mark,
+            # A first reading sets the mark; only a move after it is activity.
+            active=changed > 0
+            or (polled.conversation_mark is not None and state.changed_at != polled.conversation_mark),
             replies_from=replies_from,
         )
         return changed

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.ticket import Ticket
 from bot.storage.tables import tickets
 
-ACTIVE_SECONDS = 900.0
+ACTIVE_SECONDS = 1800.0
 """A ticket filed, answered or changed this recently is checked often."""
 RECENTLY_CLOSED_SECONDS = 30 * 86400.0
 """A person's closed tickets stay in their App Home this long after closing."""
@@ -56,22 +56,28 @@ class TicketStore:
     ) -> list[PolledTicket]:
         """Up to ``limit`` open tickets due: active ones (see ``ACTIVE_SECONDS``) not checked for
         ``active_every`` seconds first, then idle ones not checked for ``idle_every``; the
-        longest unchecked first within each."""
+        longest unchecked first within each. One place of a batch is kept for an idle ticket, so
+        that busy tickets never starve the others of checks."""
         is_open = tickets.c.status.is_(None) | tickets.c.status.notin_(list(closed))
         active = tickets.c.active_until.is_not(None) & (tickets.c.active_until > now)
         never = tickets.c.checked_at.is_(None)
-        due = (
-            never | (active & (tickets.c.checked_at <= now - active_every)) | (tickets.c.checked_at <= now - idle_every)
-        )
         columns = [tickets.c[name] for name in Ticket.__dataclass_fields__]
-        query = (
-            select(*columns, tickets.c.conversation_mark, tickets.c.replies_from)
-            .where(tickets.c.backend == backend, is_open, due)
-            .order_by(case((active, 0), else_=1), tickets.c.checked_at.is_not(None), tickets.c.checked_at, tickets.c.id)
-            .limit(limit)
-        )
+
+        def due(*conditions: ColumnElement[bool], count: int) -> Select[Any]:
+            return (
+                select(*columns, tickets.c.conversation_mark, tickets.c.replies_from)
+                .where(tickets.c.backend == backend, is_open, *conditions)
+                .order_by(tickets.c.checked_at.is_not(None), tickets.c.checked_at, tickets.c.id)
+                .limit(count)
+            )
+
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(query)).mappings().all()
+            busy_query = due(active, never | (tickets.c.checked_at <= now - active_every), count=limit)
+            busy = (await connection.execute(busy_query)).mappings().all()
+            idle_query = due(~active, never | (tickets.c.checked_at <= now - idle_every), count=limit)
+            idle = (await connection.execute(idle_query)).mappings().all()
+        idle_places = min(len(idle), max(limit - len(busy), 1 if limit > 1 else 0))
+        rows = [*busy[: limit - idle_places], *idle[:idle_places]]
         return [
             PolledTicket(
                 ticket=Ticket(**{name: row[name] for name in Ticket.__dataclass_fields__}),

@@ -59,6 +59,9 @@ class FakeSiit:
     """Fields forced into the requests created from now on (a long ``friendly_id``, say)."""
     raw_services: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Per service: a raw ``(status, body)`` answer instead of the service."""
+    clock: Callable[[], float] = time.time
+    """Siit's time: its rate window, the calls' ``at`` and the requests' timestamps (a simulated
+    clock runs an hour of polling in seconds)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(12))
 
@@ -96,9 +99,20 @@ class FakeSiit:
             }
             return self._store_message(message)
 
+    def add_request(self, title: str, requester_uid: str) -> str:
+        """A request made in Siit (by the app earlier, say); its uid."""
+        with self._lock:
+            uid = f"req_{next(self._numbers):06d}"
+            stored = {"title": title, "requested_by": requester_uid, "_uid": uid, "_overrides": {}}
+            self.requests.append({**stored, "_created_at": self._now()})
+        return uid
+
+    def _now(self) -> str:
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
+
     def _store_message(self, message: dict[str, Any]) -> str:
         uid = f"msg_{len(self.messages) + 1:06d}"
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        now = self._now()
         self.messages.append({**message, "uid": uid, "created_at": now})
         found = self.request(message["request_uid"])
         if found is not None:
@@ -153,7 +167,7 @@ class FakeSiit:
         query: dict[str, list[str]] = {}
         for key, value in request.query_params.multi_items():
             query.setdefault(key, []).append(value)
-        now = time.time()
+        now = self.clock()
         with self._lock:
             self.calls.append(SiitCall(request.method, request.url.path, query, body, now))
             recent = sum(1 for c in self.calls if now - c.at < self.rate_window)
@@ -353,7 +367,7 @@ class FakeSiit:
             return _error(422, STATUS_PROBLEM)
         with self._lock:
             found["status"] = body["status"]
-            found["_updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            found["_updated_at"] = self._now()
         return JSONResponse({"result": {"uid": found["_uid"], "status": found["status"]}})
 
     def max_calls_in_window(self) -> int:
@@ -399,7 +413,7 @@ class FakeSiit:
         with self._lock:
             number = next(self._numbers)
             uid = f"req_{number:06d}"
-            created_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            created_at = self._now()
             overrides = dict(self.result_overrides)
             self.requests.append({**body, "_uid": uid, "_created_at": created_at, "_overrides": overrides})
             result = self._result(self.requests[-1])

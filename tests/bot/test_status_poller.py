@@ -13,6 +13,7 @@ from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.tickets import TicketStore
+from bot.testing.polling import PollingScenario, simulate
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import REQUESTER
 
@@ -85,3 +86,19 @@ def test_instances_sharing_a_database_poll_as_one(tmp_path: Path, fake_siit: Fak
     turns, uids, changes = asyncio.run(scenario())
     assert turns == [uids[0:2], uids[2:4], [uids[4], uids[0]]]
     assert changes == [uids[3]]
+
+
+def test_over_a_simulated_hour_siits_budget_holds_and_every_agent_reply_is_shown_once(tmp_path: Path) -> None:
+    """The real poller, store, shared budget and Siit client against the fake Siit on a simulated
+    clock (``bot.testing.polling``): never more than 40 calls in any minute (Siit's 60 less the
+    20 kept for people; the fake answers 429 past 60), every public agent reply shown within two
+    minutes, never a note, and quiet tickets still checked."""
+    scenario = PollingScenario(open_tickets=40, active_tickets=5, minutes=45, warmup_minutes=15)
+    figures = asyncio.run(simulate(scenario, database_url=f"sqlite:///{tmp_path / 'sim.db'}"))
+    assert figures.most_in_any_window <= 40
+    assert figures.replies_written > 20
+    assert len(figures.delays) == figures.replies_written
+    assert figures.shown_twice == 0
+    assert max(figures.delays) < 120
+    assert figures.notes_shown == 0
+    assert figures.idle_check_minutes <= 15

@@ -23,7 +23,7 @@ from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import DONE, FAILED, PENDING, OutboxStore
 from bot.storage.poll_schedule import PollSchedule
 from bot.storage.sync_log import SyncLog
-from bot.storage.tickets import TicketStore
+from bot.storage.tickets import ACTIVE_SECONDS, TicketStore
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[3]
@@ -237,29 +237,39 @@ def ticket(n: int, status: str | None = None) -> Ticket:
     return Ticket("siit", f"req_{n}", f"R{n}", None, "T", "wa_1", "P", status, "T1", "C1", None, None, "U1", "U1")
 
 
-def test_active_tickets_come_first_then_the_longest_unchecked(database_url: str) -> None:
+def test_active_tickets_come_first_then_the_longest_unchecked_with_a_place_kept_for_idle_ones(
+    database_url: str,
+) -> None:
+    now = [1000.0]
+
     async def use(engine: AsyncEngine) -> list[list[str]]:
-        store = TicketStore(engine=engine, clock=lambda: 1000.0)  # filed at 1000: active until 1900
-        for n in range(1, 6):
+        store = TicketStore(engine=engine, clock=lambda: now[0])
+        for n in range(1, 5):  # filed at 1000: active for ACTIVE_SECONDS
             await store.add(ticket(n, "resolved" if n == 3 else None))
-        for n, checked_at in ((1, 1000.0), (2, 990.0), (4, 995.0), (5, 980.0)):
+        now[0] = -5000.0  # filed long before: idle
+        for n in (5, 6):
+            await store.add(ticket(n))
+        for n, checked_at in ((1, 1000.0), (2, 990.0), (4, 995.0), (5, 0.0)):
             await store.checked("siit", f"req_{n}", now=checked_at, mark=None, active=False, replies_from=0.0)
 
-        async def due(now: float, limit: int = 3) -> list[str]:
+        async def due(at: float, limit: int) -> list[str]:
             batch = await store.due_for_check(
-                "siit", closed=("resolved",), now=now, active_every=30.0, idle_every=600.0, limit=limit
+                "siit", closed=("resolved",), now=at, active_every=30.0, idle_every=600.0, limit=limit
             )
             return [polled.ticket.ticket_id for polled in batch]
 
-        turns = [await due(1020.0), await due(1031.0)]
-        await store.checked("siit", "req_1", now=1950.0, mark=None, active=False, replies_from=0.0)
-        turns.append(await due(2000.0, limit=5))
-        return turns
+        return [
+            await due(1020.0, 3),
+            await due(1031.0, 3),
+            await due(1031.0, 1),
+            await due(1000.0 + ACTIVE_SECONDS + 200, 5),
+        ]
 
     assert with_engine(database_url, use) == [
-        ["req_5", "req_2"],  # active ones unchecked for 30 s, the longest unchecked first
-        ["req_5", "req_2", "req_4"],  # three at most; the resolved one never
-        ["req_5", "req_2", "req_4"],  # idle now: req_1, checked 50 s ago, is not due for 600 s
+        ["req_2", "req_6", "req_5"],  # the active one checked 30 s ago, then idle ones, never checked first
+        ["req_2", "req_4", "req_6"],  # three active are due: one place is kept for an idle one
+        ["req_2"],  # a batch of one: the active one
+        ["req_6", "req_5", "req_2", "req_4", "req_1"],  # all idle now; the resolved one never
     ]
 
 
