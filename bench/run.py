@@ -26,7 +26,7 @@ import aiohttp
 import httpx
 import uvloop
 
-from bench import open_loop
+from bench import home_and_polling, open_loop
 from bench.fakes import SIIT_TOKEN, SLACK_TOKEN
 from bot.testing.slack_api import TEAM_ID, mint_trigger_id
 from bot.testing.slack_client import signature
@@ -137,6 +137,7 @@ def bot_env(fake: Fakes, database: Path, port: int) -> dict[str, str]:
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         **{name: os.environ[name] for name in PASSED_THROUGH if name in os.environ},
         "STATUS_POLL_SECONDS": "3600",
+        "AGENT_SLACK_IDS": home_and_polling.HOME_USER,
         "FORMS_FILE": "/nonexistent",
     }
 
@@ -460,6 +461,7 @@ async def run(quick: bool) -> Report:
         second = start_bot(fake, Path(workdir), database=bot.database)
         both = await open_loop_sweep(report, fake, {"ours x2": [bot, second]}, quick=quick, rates=scale_rates(quick))
         second.stop()
+        await app_home(report, bot, fake, quick=quick)
         bot.stop()
         scaling = both["ours x2"] / single["ours"] if single["ours"] else float("inf")
         report.figure(
@@ -468,7 +470,48 @@ async def run(quick: bool) -> Report:
         report.target("two instances >= 1.7 x one instance's capacity", scaling >= 1.7, f"{scaling:.2f}")
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB (ratio {rss / bare_rss:.2f})")
         report.target("peak RSS <= 1.5 x bare Bolt", rss <= 1.5 * bare_rss, f"{rss / bare_rss:.2f}")
+    await siit_polling(report, quick=quick)
     return report
+
+
+async def app_home(report: Report, bot: Process, fake: Fakes, *, quick: bool) -> None:
+    """App Home for a person with 1000 tickets (and the agents' queue of 2000 more)."""
+    if bot.database is None:
+        raise RuntimeError("the app's database is unknown")
+    home_and_polling.add_tickets(bot.database, mine=1000, others=2000)
+    count = 10 if quick else 200
+    delays = await home_and_polling.home_publish_seconds(
+        bot.url, fake, count, lambda body: signed(body, "application/json")
+    )
+    report.count("app home", sent=count, answered=count, acknowledged=count, opened=len(delays))
+    p50, p99 = pct(delays, 50) * 1000, pct(delays, 99) * 1000
+    report.figure("app_home_opened -> views.publish, 1000 tickets (p50 / p99)", f"{p50:.1f} / {p99:.1f} ms")
+    report.target(
+        "App Home published p99 < 50 ms with 1000 tickets", p99 < 50 and len(delays) == count, f"{p99:.1f} ms"
+    )
+
+
+async def siit_polling(report: Report, *, quick: bool) -> None:
+    """Siit polling over a simulated hour: its calls against the budget, and reply delays."""
+    big, small = await home_and_polling.polling_figures(quick)
+    budget = home_and_polling.BACKGROUND_CALLS_PER_MINUTE
+    report.figure(
+        "Siit calls/min polling 500 open tickets (mean / max / any 60 s)",
+        f"{home_and_polling.mean(big.calls_per_minute):.1f} / {max(big.calls_per_minute)} / {big.most_in_any_window}",
+    )
+    report.figure(
+        "quiet ticket checked every, 500 / 100 open",
+        f"{big.idle_check_minutes:.1f} / {small.idle_check_minutes:.1f} min",
+    )
+    p50, p99 = pct(small.delays, 50), pct(small.delays, 99)
+    report.figure(
+        "agent reply -> Slack thread, 100 open, 10 answered (p50 / p99)",
+        f"{p50:.1f} / {p99:.1f} s over {small.replies_written} replies, {small.notes_shown} notes shown",
+    )
+    worst = max(big.most_in_any_window, small.most_in_any_window)
+    report.target("Siit polling never over its budget (40 in any 60 s)", worst <= budget, f"{worst}")
+    report.target("agent reply -> Slack p50 < 30 s", p50 < 30, f"{p50:.1f} s")
+    report.target("agent reply -> Slack p99 < 2 min", p99 < 120 and small.notes_shown == 0, f"{p99:.1f} s")
 
 
 SWEEP_SIIT_LATENCY = 2.5
