@@ -55,6 +55,7 @@ from bot.slack.home_tab import HomeTab
 from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
 from bot.slack.ticket_thread import TicketThread
+from bot.slack.token_info import TokenInfo
 from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
@@ -154,7 +155,8 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
     sync_log = SyncLog(engine=engine)
     events = EventBus()
     updates = TicketUpdates(tickets=store, thread_claims=thread_claims, events=events)
-    ticket_thread = TicketThread(client=slack_client, backend=backend)
+    token_info = TokenInfo(client=slack_client)
+    ticket_thread = TicketThread(client=slack_client, backend=backend, token=token_info)
     ticket_thread.subscribe(events)
     notifier = SlackNotifier(
         client=slack_client,
@@ -177,6 +179,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         lease_seconds=settings.delivery_lease_seconds,
         # A create sent just before its lease ran out lands or fails within its timeout.
         in_flight_seconds=settings.backend_timeout_seconds + 1.0,
+        journal=sync_log,
     )
     directory = SlackDirectory(client=slack_client)
     routing = create_routing(settings, backend, forms_file)
@@ -187,6 +190,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
     authorization = TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids)
     home_tab = HomeTab(
         client=slack_client,
+        token=token_info,
         tickets=store,
         authorization=authorization,
         backend=backend,

@@ -106,8 +106,9 @@ class ReplyRequest:
     origin: SlackOrigin
     internal: bool = False
 
-    async def perform(self, backend: TicketBackend) -> None:
-        await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
+    async def perform(self, backend: TicketBackend) -> str | None:
+        """The helpdesk's id for the message posted, if it gave one."""
+        return await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
 
     async def tell(self, listener: WriteListener) -> None:
         await listener.replied(self)
@@ -135,8 +136,9 @@ class CloseRequest:
     status: str = "closed"
     """The neutral status: ``closed`` or ``open``."""
 
-    async def perform(self, backend: TicketBackend) -> None:
+    async def perform(self, backend: TicketBackend) -> str | None:
         await backend.set_status(self.ticket_id, self.status)
+        return None
 
     async def tell(self, listener: WriteListener) -> None:
         await listener.closed(self)

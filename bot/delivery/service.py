@@ -37,7 +37,7 @@ from bot.stopping import pause
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
 from bot.tickets.desk import TicketDesk
-from bot.tickets.ports import FindsCreatedTickets
+from bot.tickets.ports import FindsCreatedTickets, SyncJournal
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,10 @@ class TicketDelivery:
         lease_seconds: float = 120.0,
         clock: Callable[[], float] = time.time,
         in_flight_seconds: float = 15.0,
+        journal: SyncJournal | None = None,
     ) -> None:
         self._desk = desk
+        self._journal = journal
         self._catalog = catalog
         self._outbox = outbox
         self._thread_claims = thread_claims
@@ -302,7 +304,12 @@ class TicketDelivery:
         return self._clock() < self._lease_until.get(item.id, 0.0) - self._lease / 3
 
     async def _write(self, item: OutboxItem, request: TicketWrite) -> None:
-        await request.perform(self._desk.backend)
+        posted = await request.perform(self._desk.backend)
+        if posted is not None and self._journal is not None:
+            # Ours: reading the conversation back never shows it (its words may come back
+            # rendered differently from what was sent).
+            backend = self._desk.backend.name
+            await self._journal.claim_helpdesk_message(backend, request.ticket_id, posted)
         if await self._outbox.done(item, ticket_id=request.ticket_id):
             await self._tell(request.tell(self._listener))
 

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import TicketFiled, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
+from bot.slack.token_info import TokenInfo
 from bot.slack.views.home import PAGE_SIZE, HomeContext, HomeState, Queue, TicketPage, home_view
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.events import EventBus
@@ -36,6 +37,7 @@ class HomeTab:
         self,
         *,
         client: AsyncWebClient,
+        token: TokenInfo,
         tickets: TicketListing,
         authorization: TicketAuthorization,
         backend: TicketBackend,
@@ -43,12 +45,12 @@ class HomeTab:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
+        self._token = token
         self._tickets = tickets
         self._authorization = authorization
         self._backend = backend
         self._refresh_seconds = refresh_seconds
         self._clock = clock
-        self._workspace_url: str | None = None
         self._states: OrderedDict[str, HomeState] = OrderedDict()
         self._agents: dict[str, float] = {}  # agent -> when they last opened their Home
         self._last_published: dict[str, float] = {}
@@ -89,7 +91,7 @@ class HomeTab:
             statuses = await self._tickets.open_statuses(name, closed=closed, default_status=default)
             queue = Queue(page=_page(listed, state.queue_page), statuses=statuses, status=state.queue_status)
         context = HomeContext(
-            helpdesk=self._backend.display_name, closed_statuses=closed, workspace_url=await self._workspace()
+            helpdesk=self._backend.display_name, closed_statuses=closed, workspace_url=await self._token.workspace_url()
         )
         return home_view(mine=_page(mine, state.mine_page), queue=queue, state=state, context=context)
 
@@ -150,16 +152,6 @@ class HomeTab:
         self._states.move_to_end(user_id)
         while len(self._states) > REMEMBERED_PEOPLE:
             self._states.popitem(last=False)
-
-    async def _workspace(self) -> str | None:
-        if self._workspace_url is None:
-            try:
-                answer = await self._client.auth_test()
-                url = answer.get("url")
-                self._workspace_url = url if isinstance(url, str) and url.startswith("https://") else ""
-            except SlackApiError:
-                return None
-        return self._workspace_url or None
 
 
 def _page(tickets: list[Ticket], page: int) -> TicketPage:

@@ -13,11 +13,17 @@ from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message
+from bot.slack.token_info import TokenInfo
 from bot.slack.views import limits
 from bot.tickets.events import EventBus
 from bot.tickets.ports import TicketBackend
 
 log = logging.getLogger(__name__)
+
+CUSTOMIZE = "chat:write.customize"
+"""Optional: agent replies are shown under the agent's name rather than the app's."""
+USERNAME = 80
+"""Slack's longest ``username`` for a message."""
 
 
 class NoThreadYet(Exception):
@@ -25,9 +31,10 @@ class NoThreadYet(Exception):
 
 
 class TicketThread:
-    def __init__(self, *, client: AsyncWebClient, backend: TicketBackend) -> None:
+    def __init__(self, *, client: AsyncWebClient, backend: TicketBackend, token: TokenInfo) -> None:
         self._client = client
         self._backend = backend
+        self._token = token
 
     def subscribe(self, events: EventBus) -> None:
         events.subscribe(TicketStatusChanged, self._status_changed)
@@ -49,12 +56,20 @@ class TicketThread:
         record = event.ticket
         if not record.channel_id or not record.thread_ts:
             raise NoThreadYet(f"{record.friendly_id} has no Slack thread yet")
+        text = escape(limits.fit(event.text, 3500))
+        if event.author and await self._token.has_scope(CUSTOMIZE):
+            # Shown under the agent's name (with the app's icon and its APP badge).
+            await self._client.chat_postMessage(
+                channel=record.channel_id,
+                thread_ts=record.thread_ts,
+                text=text,
+                username=limits.fit(event.author, USERNAME),
+                unfurl_links=False,
+            )
+            return
         who = escape(event.author) if event.author else "Support"
         await self._client.chat_postMessage(
-            channel=record.channel_id,
-            thread_ts=record.thread_ts,
-            text=f"*{who}*: {escape(limits.fit(event.text, 3500))}",
-            unfurl_links=False,
+            channel=record.channel_id, thread_ts=record.thread_ts, text=f"*{who}*: {text}", unfurl_links=False
         )
 
     async def _redraw(self, record: Ticket) -> None:

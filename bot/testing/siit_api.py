@@ -59,6 +59,8 @@ class FakeSiit:
     """Fields forced into the requests created from now on (a long ``friendly_id``, say)."""
     raw_services: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Per service: a raw ``(status, body)`` answer instead of the service."""
+    renders: Callable[[str], str] | None = None
+    """How Siit stores a posted message's text (its rendering may differ from what was sent)."""
     clock: Callable[[], float] = time.time
     """Siit's time: its rate window, the calls' ``at`` and the requests' timestamps (a simulated
     clock runs an hour of polling in seconds)."""
@@ -340,6 +342,8 @@ class FakeSiit:
             return _error(422, f"{' or '.join(text_keys)} is required.")
         if author_key in body and body[author_key] not in {u["uid"] for u in self.users}:
             return _error(422, f"{author_key} must be an existing user.")
+        if self.renders is not None:
+            body = {k: self.renders(v) if k in text_keys and isinstance(v, str) else v for k, v in body.items()}
         with self._lock:
             message_uid = self._store_message({"request_uid": uid, "private": private, **body})
         return JSONResponse({"result": {"uid": message_uid}}, status_code=201)

@@ -51,6 +51,9 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    scopes: set[str] = field(default_factory=lambda: {"commands", "chat:write", "users:read", "users:read.email"})
+    """The bot token's scopes, listed in ``auth.test``'s ``x-oauth-scopes`` header;
+    ``chat:write.customize`` lets a message carry its own ``username``."""
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Each person's App Home as last published."""
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -161,7 +164,11 @@ class FakeSlack:
             dropped = self.drops.get(method, 0)
             if dropped:
                 self.drops[method] = dropped - 1
-        return _Dropped() if dropped else JSONResponse(answer)
+        if dropped:
+            return _Dropped()
+        if method == "auth.test":
+            return JSONResponse(answer, headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
+        return JSONResponse(answer)
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -233,6 +240,8 @@ class FakeSlack:
         ts = f"{int(time.time())}.{next(self._ids):06d}"
         message = {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
         message["thread_ts"] = args.get("thread_ts")
+        if args.get("username") and "chat:write.customize" in self.scopes:
+            message["username"] = args["username"]
         metadata = args.get("metadata")
         if metadata:
             message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata

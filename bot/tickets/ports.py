@@ -42,8 +42,9 @@ class TicketBackend(Protocol):
         """File the ticket; raises ``BackendError`` with the helpdesk's own reason."""
         ...
 
-    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
-        """Post a public reply or an internal note on the ticket."""
+    async def add_reply(self, ticket_id: str, reply: Reply) -> str | None:
+        """Post a public reply or an internal note on the ticket; the helpdesk's id for the
+        message when its answer names one (so that reading the conversation back skips it)."""
         ...
 
     async def set_status(self, ticket_id: str, status: str) -> None:

@@ -123,8 +123,9 @@ class SiitBackend:
                 return None
         return None
 
-    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
-        """Public replies are messages, internal ones private notes; both need a Siit author."""
+    async def add_reply(self, ticket_id: str, reply: Reply) -> str | None:
+        """Public replies are messages, internal ones private notes; both need a Siit author.
+        The uid of the message Siit made, when its answer gives one."""
         author = await self.siit_user_uid(reply.author)
         name = reply.author.name or reply.author.slack_id
         if reply.internal:
@@ -133,14 +134,13 @@ class SiitBackend:
                 body["sent_by"] = author
             else:
                 body["body_markdown"] = f"**{name}** (Slack): {reply.text}"
-            await self._request("POST", f"/requests/{ticket_id}/notes", json=body)
-            return
+            return _posted_uid(await self._request("POST", f"/requests/{ticket_id}/notes", json=body))
         body = {"body_text": reply.text}
         if author:
             body["sent_by_uid"] = author
         else:
             body["body_text"] = f"{name} (Slack): {reply.text}"
-        await self._request("POST", f"/requests/{ticket_id}/messages", json=body)
+        return _posted_uid(await self._request("POST", f"/requests/{ticket_id}/messages", json=body))
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PATCH", f"/requests/{ticket_id}/status", json={"status": STATUSES.get(status, status)})
@@ -452,3 +452,13 @@ def conversation_message(item: Any) -> HelpdeskMessage | None:
         sender_uid=sent_by if isinstance(sent_by, str) else None,
         attachments=tuple(links),
     )
+
+
+def _posted_uid(response: httpx.Response) -> str | None:
+    """``{"result": {"uid": ...}}``, if the answer is that shape (undocumented: best effort)."""
+    try:
+        result = response.json().get("result")
+    except (ValueError, AttributeError):
+        return None
+    uid = result.get("uid") if isinstance(result, dict) else None
+    return uid if isinstance(uid, str) and uid else None

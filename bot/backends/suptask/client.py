@@ -64,13 +64,15 @@ class SuptaskBackend:
             raise BackendUnavailable("Suptask did not say which ticket it created.", maybe_done=True)
         return CreatedTicket(id=ticket_id, friendly_id=f"Ticket {ticket_id[:8]}", status=spec.status or "Open")
 
-    async def add_reply(self, ticket_id: str, reply: Reply) -> None:
+    async def add_reply(self, ticket_id: str, reply: Reply) -> str | None:
+        """Suptask's answer names no reply id; its webhooks' echoes are known by their words."""
         body = {
             "text": reply.text,
             "username": reply.author.name or reply.author.slack_id,
             "channel": INTERNAL if reply.internal else PUBLIC,
         }
         await self._request("POST", f"/ticket/reply/{ticket_id}", json=body)
+        return None
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})

@@ -17,6 +17,7 @@ from tests.conftest import RunningBot, StartBot
 FAST_POLLING = {
     "status_poll_seconds": 0.1,
     "poll_active_seconds": 0.1,
+    "poll_idle_seconds": 0.2,
     "status_poll_batch": 10,
     "siit_rate_limit": 10000,
 }
@@ -75,6 +76,36 @@ def test_an_agents_reply_sent_from_slack_is_not_echoed_back(start_bot: StartBot)
     done = checks(bot)
     wait_until(lambda: checks(bot) >= done + 5, what="more checks")
     assert not any("toner" in t and m_from_bot(t) for t in thread_texts(bot, ticket))
+
+
+def test_our_reply_is_known_by_the_uid_siit_gave_it_even_when_siit_renders_its_words_differently(
+    start_bot: StartBot,
+) -> None:
+    bot = start_bot(**FAST_POLLING, reply_sync="everyone")
+    add_agent(bot)
+    bot.siit.renders = lambda text: text.replace("&", "&amp;")  # Siit keeps its own rendering
+    ticket = file_ticket(bot)
+    event, _ = reply(bot, ticket, "Fish & chips at noon", user="U900")
+    send(bot, event, "Ev1")
+    wait_until(lambda: bot.siit.messages, what="the agent's reply in Siit")
+    assert bot.siit.messages[0]["body_text"] == "Fish &amp; chips at noon"
+    done = messages_read(bot)
+    bot.siit.agent_says(bot.siit.requests[0]["_uid"], "u_greg", "marker")  # moves updated_at: a read follows
+    wait_until(lambda: any("marker" in t for t in thread_texts(bot, ticket)), what="the marker shown")
+    assert messages_read(bot) > done
+    assert not any("chips" in t and m_from_bot(t) for t in thread_texts(bot, ticket))
+
+
+def test_with_chat_write_customize_an_agent_reply_shows_under_the_agents_name(start_bot: StartBot) -> None:
+    bot = start_bot(**FAST_POLLING)
+    bot.slack.scopes.add("chat:write.customize")
+    agent = add_agent(bot)
+    ticket = file_ticket(bot)
+    bot.siit.agent_says(bot.siit.requests[0]["_uid"], agent, "Toner <b>replaced</b>")
+    wait_until(lambda: any("Toner" in t for t in thread_texts(bot, ticket)), what="the agent's reply")
+    [shown] = [m for m in bot.slack.thread(ticket["channel"], ticket["ts"]) if "Toner" in m["text"]]
+    assert shown["username"] == "Greg House"
+    assert shown["text"] == "Toner &lt;b&gt;replaced&lt;/b&gt;"
 
 
 def m_from_bot(text: str) -> bool:
