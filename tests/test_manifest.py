@@ -50,4 +50,6 @@ def test_manifest_names_the_command_and_scopes_the_app_uses() -> None:
         ("message", "reply_to_ticket"),
     }
     events = loaded["settings"]["event_subscriptions"]["bot_events"]  # type: ignore[index]
-    assert events == ["reaction_added", "message.channels", "message.groups"]
+    assert events == ["app_home_opened", "reaction_added", "message.channels", "message.groups"]
+    assert loaded["features"]["app_home"]["home_tab_enabled"] is True  # type: ignore[index]
+    assert "chat:write.customize" in scopes  # agent replies under the agent's name
