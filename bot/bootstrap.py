@@ -38,6 +38,7 @@ from bot.readiness import Readiness, SlackAuth
 from bot.reply_policy import ReplyPolicy
 from bot.routing import Routing
 from bot.slack import (
+    channel_messages,
     command,
     home,
     options,
@@ -52,8 +53,10 @@ from bot.slack import (
 from bot.slack.app import create_bolt_app
 from bot.slack.directory import SlackDirectory
 from bot.slack.home_tab import HomeTab
+from bot.slack.message_request import MessageTickets
 from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
+from bot.slack.pace import ChannelPace
 from bot.slack.ticket_thread import TicketThread
 from bot.slack.token_info import TokenInfo
 from bot.socket_mode import SocketModeEndpoint
@@ -165,6 +168,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         thread=ticket_thread,
         updates=updates,
         backend=backend,
+        pace=ChannelPace(interval_seconds=settings.slack_channel_post_seconds),
     )
     outbox = OutboxStore(engine=engine)
     delivery = TicketDelivery(
@@ -188,6 +192,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
     )
     authorization = TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids)
+    message_tickets = MessageTickets(catalog=catalog, directory=directory, drafts=drafts, routing=routing)
     home_tab = HomeTab(
         client=slack_client,
         token=token_info,
@@ -205,10 +210,9 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         command_deps=command.CommandDeps(modal=modal),
         shortcuts_deps=shortcuts.ShortcutsDeps(modal=modal, thread_claims=thread_claims),
         reactions_deps=reactions.ReactionsDeps(
-            catalog=catalog,
             delivery=delivery,
-            directory=directory,
             drafts=drafts,
+            message_tickets=message_tickets,
             routing=routing,
             thread_claims=thread_claims,
             ticket_emoji=settings.ticket_emoji,
@@ -231,6 +235,13 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             delivery=delivery, desk=desk, directory=directory, reply_policy=reply_policy, sync_log=sync_log
         ),
         home_deps=home.HomeDeps(home=home_tab, modal=modal),
+        channel_messages_deps=channel_messages.ChannelMessagesDeps(
+            authorization=authorization,
+            delivery=delivery,
+            message_tickets=message_tickets,
+            routing=routing,
+            thread_claims=thread_claims,
+        ),
     )
     listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
         bolt_app.async_dispatch,

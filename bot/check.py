@@ -64,8 +64,12 @@ def describe_forms_file(settings: Settings, forms_file: FormsFile | None, say: C
             say(f"    field {spec.field_id} {spec.label!r}: {spec.type}{flag}")
     default = forms_file.routing.default or forms_file.forms[0].form_id
     say(f"routing: default {default}")
-    for channel, form_id in forms_file.routing.channels.items():
-        say(f"  {channel} -> {form_id}")
+    auto = forms_file.routing.auto_create_channels()
+    for channel, form_id in forms_file.routing.channel_forms().items():
+        say(
+            f"  {channel} -> {form_id}"
+            + (" (auto-create: every new message files a ticket)" if channel in auto else "")
+        )
 
 
 async def reach_helpdesk(settings: Settings, forms_file: FormsFile | None, say: Callable[[str], object]) -> str | None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.auto_create import AutoCreateRules
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField, Option
 
 FieldType = Literal["text", "long_text", "number", "select", "multi_select", "user", "date", "checkbox"]
@@ -139,11 +141,43 @@ class FormSpec(Strict):
         return Form(id=self.form_id, name=self.name, fields=tuple(f.to_field() for f in self.fields))
 
 
+class ChannelRouteSpec(Strict):
+    form: NonEmpty
+    """The form_id used in this channel."""
+    auto_create: bool = False
+    """Every new top-level message from a person in the channel files a ticket (no click)."""
+
+
+class AutoCreateSpec(Strict):
+    """How auto-create channels tell a request from chatter (``bot.domain.auto_create``)."""
+
+    grace_seconds: float = Field(default=0.0, ge=0, le=3600)
+    no_ticket_reaction: NonEmpty = "no_entry_sign"
+    skip_prefix: str = "!"
+    greetings: tuple[str, ...] | None = None
+    """Replaces the default list of greetings and thanks."""
+
+    def to_rules(self) -> AutoCreateRules:
+        rules = AutoCreateRules(
+            skip_prefix=self.skip_prefix,
+            no_ticket_reaction=self.no_ticket_reaction.strip(":"),
+            grace_seconds=self.grace_seconds,
+        )
+        return rules if self.greetings is None else replace(rules, greetings=frozenset(self.greetings))
+
+
 class RoutingSpec(Strict):
     default: str | None = None
     """The form_id opened where no channel route applies; the first form when absent."""
-    channels: dict[str, str] = Field(default_factory=dict)
-    """Slack channel ID -> form_id."""
+    channels: dict[str, str | ChannelRouteSpec] = Field(default_factory=dict)
+    """Slack channel ID -> form_id, or ``{form: form_id, auto_create: true}``."""
+    auto_create: AutoCreateSpec = AutoCreateSpec()
+
+    def channel_forms(self) -> dict[str, str]:
+        return {c: r if isinstance(r, str) else r.form for c, r in self.channels.items()}
+
+    def auto_create_channels(self) -> frozenset[str]:
+        return frozenset(c for c, r in self.channels.items() if isinstance(r, ChannelRouteSpec) and r.auto_create)
 
 
 class FormsFile(Strict):
@@ -157,7 +191,7 @@ class FormsFile(Strict):
             raise ValueError("two forms have the same form_id")
         if self.routing.default is not None and self.routing.default not in ids:
             raise ValueError(f"routing.default: form {self.routing.default!r} is not declared in forms")
-        for channel, form_id in self.routing.channels.items():
+        for channel, form_id in self.routing.channel_forms().items():
             if not CHANNEL_ID.match(channel):
                 raise ValueError(f"routing.channels: {channel!r} is not a Slack channel ID")
             if form_id not in ids:
@@ -201,6 +235,7 @@ MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("forms", "fields"): FieldSpec,
     ("forms", "fields", "options"): OptionSpec,
     ("routing",): RoutingSpec,
+    ("routing", "auto_create"): AutoCreateSpec,
 }
 """Which model a mapping is, by its key path without list indices (for unknown-key hints)."""
 

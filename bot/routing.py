@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.domain.auto_create import AutoCreateRules
 from bot.forms_file import FormsFile
 
 
@@ -14,6 +15,9 @@ class Routing:
     """Every form offered in the picker, in order."""
     default_form_id: str
     channel_forms: Mapping[str, str] = field(default_factory=dict)
+    auto_create_channels: frozenset[str] = frozenset()
+    """Channels where every new top-level message from a person files a ticket."""
+    auto_create: AutoCreateRules = field(default_factory=AutoCreateRules)
 
     def form_for(self, channel_id: str | None) -> str:
         return self.channel_forms.get(channel_id or "", self.default_form_id)
@@ -30,5 +34,7 @@ class Routing:
         return cls(
             form_ids=tuple(form_ids),
             default_form_id=forms_file.routing.default or form_ids[0],
-            channel_forms=dict(forms_file.routing.channels),
+            channel_forms=forms_file.routing.channel_forms(),
+            auto_create_channels=forms_file.routing.auto_create_channels(),
+            auto_create=forms_file.routing.auto_create.to_rules(),
         )

@@ -88,6 +88,7 @@ def bot_settings(tmp_path: Path, fake_slack: FakeSlack, fake_siit: FakeSiit) -> 
         "delivery_first_delay_seconds": 0.2,
         "delivery_poll_seconds": 0.05,
         "backend_max_wait_seconds": 0.5,
+        "slack_channel_post_seconds": 0.01,  # Slack's pace per channel; paced for real in its own test
     }
 
 

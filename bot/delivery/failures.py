@@ -15,3 +15,12 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, TransientFailure | OperationalError | TimeoutError | ConnectionError):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class NotYet(Exception):
+    """Raised by a delivery listener that must wait its turn (Slack's pace per channel): the
+    step is handed back untouched, due again in ``seconds``, and no attempt is counted."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"not before {seconds:.1f}s from now")
+        self.seconds = seconds

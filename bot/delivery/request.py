@@ -28,10 +28,15 @@ class SlackOrigin:
     thread_ts: str | None = None
     """The claimed thread the ticket lives in; the confirmation is a reply there."""
     via_reaction: bool = False
+    auto_created: bool = False
+    """Filed from a help channel's message without a click (it may be withdrawn)."""
 
     @property
     def entry_point(self) -> str:
-        """How the person asked: ``reaction``, ``message_shortcut``, ``global_shortcut`` or ``command``."""
+        """How the person asked: ``channel_message``, ``reaction``, ``message_shortcut``,
+        ``global_shortcut`` or ``command``."""
+        if self.auto_created:
+            return "channel_message"
         if self.via_reaction:
             return "reaction"
         if self.message_ts:

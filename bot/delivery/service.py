@@ -27,7 +27,7 @@ from dataclasses import asdict
 from typing import Protocol
 
 from bot.catalog import FormCatalog
-from bot.delivery.failures import is_transient
+from bot.delivery.failures import NotYet, is_transient
 from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, TicketWrite, Write, write_from_payload
 from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket
 from bot.domain.forms import DraftToKeep
@@ -113,14 +113,31 @@ class TicketDelivery:
     def backend(self) -> str:
         return self._desk.backend.name
 
-    async def submit(self, request: Write, *, claim: ThreadKey | None = None) -> bool:
+    async def submit(self, request: Write, *, claim: ThreadKey | None = None, hold_seconds: float = 0.0) -> bool:
         """Record the write, with the thread's claim when given (both or neither), then try it
-        at once. False when the thread is claimed already: nothing was recorded."""
+        at once, or after ``hold_seconds`` (a worker takes it then; ``withdraw_held`` drops it
+        until it does). False when the thread is claimed already: nothing was recorded."""
+        if hold_seconds > 0:
+            payload = request.to_payload()
+            held = await self._outbox.add(
+                self.backend,
+                payload,
+                now=self._clock(),
+                lease_seconds=self._lease,
+                claim=claim,
+                hold_seconds=hold_seconds,
+            )
+            return held is not None
         item = await self.record(request, claim=claim)
         if item is None:
             return False
         await self.attempt_now(item, request)
         return True
+
+    async def withdraw_held(self, thread: ThreadKey) -> bool:
+        """The held write that files this thread's message is dropped, with the thread's claim,
+        if no worker has taken it yet."""
+        return await self._outbox.withdraw_held(thread)
 
     async def record(
         self, request: Write, *, claim: ThreadKey | None = None, draft: DraftToKeep | None = None
@@ -211,6 +228,8 @@ class TicketDelivery:
                 await self._write(item, request)
         except Postponed:
             pass
+        except NotYet as exc:  # nothing was done: due again at its turn, no attempt counted
+            await self._outbox.postpone(item, self._clock() + exc.seconds, certain=True)
         except BackendUnavailable as exc:
             await self._delay(item, request, exc, uncertain=exc.maybe_done or item.status == FILED)
         except BackendError as exc:
@@ -232,7 +251,7 @@ class TicketDelivery:
         if record is None:
             ticket = request.new_ticket(await self._catalog.get(request.form_id))
             created = await self._created(item, ticket)
-            record = self._desk.record(ticket, created)
+            record = self._desk.record(ticket, created, withdrawable=request.origin.auto_created)
             try:
                 kept = await self._outbox.record_filed(
                     item,

@@ -1,5 +1,6 @@
 """A ticket filed through the app: which helpdesk holds it and what it calls it, which form it
-came from, where it lives in Slack (its message and thread), who asked and who filed it."""
+came from, where it lives in Slack (its message and thread), who asked and who filed it, and
+whether it may be withdrawn as not a ticket."""
 
 from __future__ import annotations
 
@@ -22,3 +23,5 @@ class Ticket:
     thread_ts: str | None
     requester_id: str
     reporter_id: str
+    withdrawable: bool = False
+    """Filed without a click (a help channel's message): its message offers "Not a ticket"."""

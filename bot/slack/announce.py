@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.failures import TransientFailure
 from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort
+from bot.slack.pace import ChannelPace
 from bot.slack.ticket_message import ticket_message, ticket_ref
 from bot.tickets.ports import TicketRecords
 
@@ -34,6 +35,7 @@ async def announce_ticket(
     *,
     thread_ts: str | None = None,
     look_first: bool = False,
+    pace: ChannelPace | None = None,
 ) -> Ticket:
     """Post the ticket message (as a reply in ``thread_ts`` when the ticket lives in an existing
     thread), else by DM, and remember where; returns the record with its Slack place. Nothing is
@@ -51,6 +53,8 @@ async def announce_ticket(
         if found is not None:
             posted_in, ts = found
         else:
+            if pace is not None:  # raises NotYet when the channel's turn is far off
+                await pace.turn(channel)
             try:
                 response = await client.chat_postMessage(
                     channel=channel,

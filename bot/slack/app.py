@@ -9,6 +9,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import (
+    channel_messages,
     command,
     home,
     options,
@@ -51,12 +52,15 @@ def create_bolt_app(
     ticket_actions_deps: ticket_actions.TicketActionsDeps,
     thread_sync_deps: thread_sync.ThreadSyncDeps,
     home_deps: home.HomeDeps,
+    channel_messages_deps: channel_messages.ChannelMessagesDeps,
 ) -> AsyncApp:
     """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
     signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
     under load); in Socket Mode nothing is signed."""
     app = AsyncApp(client=client, signing_secret="", request_verification_enabled=False, logger=bolt_logger())
-    # Each entry point is given only what it uses.
+    # Each entry point is given only what it uses. Bolt runs the first listener that matches:
+    # auto-create's (top-level messages, the "no ticket" reaction, in its channels) comes first.
+    channel_messages.register(app, channel_messages_deps)
     command.register(app, command_deps)
     shortcuts.register(app, shortcuts_deps)
     reactions.register(app, reactions_deps)

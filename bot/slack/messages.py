@@ -27,6 +27,17 @@ def thread_root(message: Mapping[str, Any]) -> str | None:
     return root if isinstance(root, str) and root else None
 
 
+def text_with_files(message: Mapping[str, Any]) -> str:
+    """The message's text, then each shared file's name and link (a helpdesk cannot open
+    Slack's files, so they go as links)."""
+    parts = [str(message.get("text") or "").strip()]
+    for shared in message.get("files") or []:
+        if isinstance(shared, Mapping):
+            link = shared.get("permalink") or shared.get("url_private") or ""
+            parts.append(f"[file] {shared.get('name') or shared.get('title') or 'file'} {link}".strip())
+    return "\n".join(p for p in parts if p)
+
+
 def is_from_a_bot(message: Mapping[str, Any]) -> bool:
     return bool(message.get("bot_id")) or message.get("subtype") == "bot_message"
 

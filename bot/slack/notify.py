@@ -19,6 +19,7 @@ from bot.slack.announce import announce_ticket
 from bot.slack.calls import best_effort
 from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
+from bot.slack.pace import ChannelPace
 from bot.slack.status_views import delayed_text, delayed_view, failed_view, failure_blocks, filed_view, message_view
 from bot.slack.ticket_thread import TicketThread
 from bot.tickets.ports import ThreadClaims, TicketBackend, TicketRecords
@@ -39,17 +40,22 @@ class SlackNotifier:
         thread: TicketThread,
         updates: TicketUpdates,
         backend: TicketBackend,
+        pace: ChannelPace | None = None,
         done_emoji: str = "white_check_mark",
     ) -> None:
         self._client = client
+        self._pace = pace
         self._tickets = tickets
         self._thread_claims = thread_claims
         self._thread = thread
         self._updates = updates
         self._helpdesk = backend.display_name
         self._backend_name = backend.name
-        self._closed_status = backend.closed_status
-        self._open_status = backend.open_status
+        self._statuses = {
+            "closed": backend.closed_status,
+            "open": backend.open_status,
+            "withdrawn": backend.withdrawn_status,
+        }
         self._done_emoji = done_emoji
 
     async def filed(self, request: TicketRequest, record: Ticket, *, uncertain: bool) -> None:
@@ -57,7 +63,7 @@ class SlackNotifier:
         origin = request.origin
         key = request.thread_key()  # its claim was named with the ticket, before this confirmation
         announced = await announce_ticket(
-            self._client, self._tickets, record, thread_ts=origin.thread_ts, look_first=uncertain
+            self._client, self._tickets, record, thread_ts=origin.thread_ts, look_first=uncertain, pace=self._pace
         )
         if key is not None and announced.friendly_id != record.friendly_id:  # renamed meanwhile
             await self._thread_claims.filed(key, friendly_id=announced.friendly_id, url=announced.url)
@@ -80,8 +86,7 @@ class SlackNotifier:
     async def closed(self, request: CloseRequest) -> None:
         record = await self._record(request.ticket_id)
         if record is not None:
-            status = self._closed_status if request.status == "closed" else self._open_status
-            await self._updates.status_changed(record, status)
+            await self._updates.status_changed(record, self._statuses.get(request.status, request.status))
 
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         rate_limited = error.retry_after is not None
@@ -93,7 +98,8 @@ class SlackNotifier:
         if isinstance(request, ReplyRequest):
             what = "reply"
         else:
-            what = f"request to {'close' if request.status == 'closed' else 'reopen'} the ticket"
+            verb = {"closed": "close", "open": "reopen", "withdrawn": "withdraw"}.get(request.status, "change")
+            what = f"request to {verb} the ticket"
         await self._tell(
             request,
             f":inbox_tray: {self._helpdesk} is not answering; your {what} is saved and will be sent automatically.",

@@ -10,30 +10,25 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.catalog import FormCatalog
-from bot.delivery.request import SlackOrigin, TicketRequest
 from bot.delivery.service import TicketDelivery
-from bot.domain.forms import Draft, FieldValue
 from bot.domain.thread import ThreadKey
 from bot.routing import Routing
 from bot.slack.calls import best_effort
-from bot.slack.directory import SlackDirectory
-from bot.slack.messages import author, fetch_message, is_from_a_bot, permalink, thread_root, title_from_text
+from bot.slack.message_request import MessageTickets
+from bot.slack.messages import fetch_message, is_from_a_bot, thread_root
 from bot.slack.status_views import already_text
 from bot.tickets.ports import Drafts, ThreadClaims
 
 log = logging.getLogger(__name__)
-UNTITLED = "Ticket from a Slack message"
 
 
 @dataclass(frozen=True)
 class ReactionsDeps:
     """What the ticket reaction needs, and nothing else."""
 
-    catalog: FormCatalog
     delivery: TicketDelivery
-    directory: SlackDirectory
     drafts: Drafts
+    message_tickets: MessageTickets
     routing: Routing
     thread_claims: ThreadClaims
     ticket_emoji: tuple[str, ...]
@@ -68,7 +63,7 @@ def register(app: AsyncApp, deps: ReactionsDeps) -> None:
         if await deps.thread_claims.get(key) is None:
             # Everything that can fail (users.info, the permalink) comes before the claim, which
             # commits with the delivery that files it, or not at all.
-            ticket_request = await reaction_request(deps, client, event, message, key)
+            ticket_request = await deps.message_tickets.request(client, message, key, reporter=str(event.get("user")))
             if await deps.delivery.submit(ticket_request, claim=key):
                 return
             await deps.drafts.discard(str(ticket_request.origin.draft_id))
@@ -76,39 +71,6 @@ def register(app: AsyncApp, deps: ReactionsDeps) -> None:
         # alone (ten people reacting make no noise in the channel); Slack's retries stay quiet.
         if message_ts != root and not request.headers.get("x-slack-retry-num"):
             await _tell(client, key, str(event.get("user")), already_text(await deps.thread_claims.get(key)))
-
-
-async def reaction_request(
-    deps: ReactionsDeps, client: AsyncWebClient, event: dict[str, Any], message: dict[str, Any], key: ThreadKey
-) -> TicketRequest:
-    reporter = str(event.get("user"))
-    requester = author(message) or reporter
-    text = str(message.get("text") or "")
-    form_id = deps.routing.form_for(key.channel_id)
-    form = deps.catalog.cached(form_id)
-    defaults: dict[str, FieldValue] = {f.id: f.default for f in form.fields if f.default is not None} if form else {}
-    draft = Draft(form_id=form_id, title=title_from_text(text) or UNTITLED, description=text, values=defaults)
-    draft_id = await deps.drafts.save(draft, team_id=key.team_id, user_id=reporter, channel_id=key.channel_id)
-    people = await deps.directory.people([requester, reporter])
-    message_ts = str(message.get("ts"))
-    origin = SlackOrigin(
-        user_id=reporter,
-        team_id=key.team_id,
-        channel_id=key.channel_id,
-        draft_id=draft_id,
-        message_ts=message_ts,
-        thread_ts=key.thread_ts,
-        via_reaction=True,
-    )
-    return TicketRequest(
-        form_id=form_id,
-        draft=draft,
-        requester=people[requester],
-        reporter=people[reporter],
-        origin=origin,
-        people=people,
-        message_link=await permalink(client, key.channel_id, message_ts),
-    )
 
 
 async def _tell(client: AsyncWebClient, key: ThreadKey, user_id: str, text: str) -> None:

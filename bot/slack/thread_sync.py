@@ -18,7 +18,7 @@ from bot.delivery.request import ReplyRequest, SlackOrigin
 from bot.delivery.service import TicketDelivery
 from bot.reply_policy import ReplyPolicy
 from bot.slack.directory import SlackDirectory
-from bot.slack.messages import is_from_a_bot
+from bot.slack.messages import is_from_a_bot, text_with_files
 from bot.tickets.desk import TicketDesk
 from bot.tickets.ports import SyncJournal
 
@@ -27,12 +27,7 @@ SYNCED_SUBTYPES = {None, "file_share", "thread_broadcast", "message_changed"}
 
 def reply_text(message: dict[str, Any], *, edited: bool) -> str:
     """The message as the helpdesk should read it: its text, then each file's name and link."""
-    parts = [str(message.get("text") or "").strip()]
-    for shared in message.get("files") or []:
-        if isinstance(shared, dict):
-            link = shared.get("permalink") or shared.get("url_private") or ""
-            parts.append(f"[file] {shared.get('name') or shared.get('title') or 'file'} {link}".strip())
-    text = "\n".join(p for p in parts if p)
+    text = text_with_files(message)
     return f"(edited) {text}" if edited and text else text
 
 

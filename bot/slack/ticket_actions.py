@@ -24,7 +24,13 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
-from bot.slack.ticket_message import ADD_DETAILS_ACTION, CLOSE_ACTION, REOPEN_ACTION, parse_ticket_ref
+from bot.slack.ticket_message import (
+    ADD_DETAILS_ACTION,
+    CLOSE_ACTION,
+    REOPEN_ACTION,
+    WITHDRAW_ACTION,
+    parse_ticket_ref,
+)
 from bot.slack.views import limits
 from bot.tickets.authorization import TicketAction, TicketAuthorization
 from bot.tickets.desk import TicketDesk
@@ -159,8 +165,9 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         user_id = payloads.user_id(body)
         if record is None:
             return
-        # Reopening is the same right as closing: the requester, who filed it, agents.
-        refusal = await refused(record, user_id, TicketAction.CLOSE, 10.0)
+        # Reopening and withdrawing are the same right as closing: the requester, who filed it, agents.
+        what = {"closed": TicketAction.CLOSE, "open": TicketAction.REOPEN}.get(status, TicketAction.WITHDRAW)
+        refusal = await refused(record, user_id, what, 10.0)
         if refusal:
             await _ephemeral(client, record, user_id, refusal)
             return
@@ -178,6 +185,13 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
     ) -> None:
         await ack()
         await change_status(body, action, client, "open")
+
+    @app.action(WITHDRAW_ACTION)
+    async def withdraw_ticket(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await change_status(body, action, client, "withdrawn")
 
 
 async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:

@@ -12,6 +12,7 @@ from bot.slack.views import limits
 ADD_DETAILS_ACTION = "ticket_add_details"
 CLOSE_ACTION = "ticket_close"
 REOPEN_ACTION = "ticket_reopen"
+WITHDRAW_ACTION = "ticket_withdraw"
 LINK_ACTION = "open_ticket_link"
 
 
@@ -50,6 +51,8 @@ def ticket_message(record: Ticket, *, closed: bool = False) -> tuple[str, list[B
         buttons.append(ButtonElement(text="Reopen", action_id=REOPEN_ACTION, value=ticket_ref(record)))
     else:
         buttons.append(ButtonElement(text="Close ticket", action_id=CLOSE_ACTION, value=ticket_ref(record)))
+        if record.withdrawable:  # filed without a click: the author (or an agent) may take it back
+            buttons.append(ButtonElement(text="Not a ticket", action_id=WITHDRAW_ACTION, value=ticket_ref(record)))
     text = f"{name}: {limits.fit(record.title, 300)} ({status_label(record.status)})"
     return escape(text), [section, context, ActionsBlock(elements=buttons)]
 

@@ -4,6 +4,7 @@ scope such as ``chat:write.customize`` is used only where the workspace granted 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ class TokenInfo:
     def __init__(self, *, client: AsyncWebClient) -> None:
         self._client = client
         self._answer: _Answer | None = None
+        self._asking = asyncio.Lock()  # one auth.test however many ask at once
 
     async def has_scope(self, scope: str) -> bool:
         """``False`` too while Slack cannot be asked (it is asked again next time)."""
@@ -34,7 +36,11 @@ class TokenInfo:
         return answer.url if answer else None
 
     async def _read(self) -> _Answer | None:
-        if self._answer is None:
+        if self._answer is not None:
+            return self._answer
+        async with self._asking:
+            if self._answer is not None:
+                return self._answer
             try:
                 response = await self._client.auth_test()
             except Exception as exc:  # optional features never fail what uses them

@@ -82,11 +82,13 @@ class OutboxStore:
         lease_seconds: float,
         claim: ThreadKey | None = None,
         draft: DraftToKeep | None = None,
+        hold_seconds: float = 0.0,
     ) -> OutboxItem | None:
-        """Record a write, leased to the caller, who attempts it at once. With ``claim``, the
-        thread's claim commits with it or neither does: ``None`` when the thread is taken. With
-        ``draft``, what the person typed is kept in the same transaction."""
-        token = _token()
+        """Record a write, leased to the caller, who attempts it at once; or, with
+        ``hold_seconds``, left for a worker to take then (and withdrawable until it does). With
+        ``claim``, the thread's claim commits with it or neither does: ``None`` when the thread
+        is taken. With ``draft``, what the person typed is kept in the same transaction."""
+        token = _token() if hold_seconds <= 0 else None
         try:
             async with self._engine.begin() as connection:
                 result = await connection.execute(
@@ -95,10 +97,10 @@ class OutboxStore:
                         status=PENDING,
                         payload=payload,
                         attempts=0,
-                        due_at=now + lease_seconds,
+                        due_at=now + (lease_seconds if token else hold_seconds),
                         lease_token=token,
-                        uncertain=True,
-                        first_attempt_at=now,
+                        uncertain=token is not None,
+                        first_attempt_at=now if token else None,
                         reference=payload.get("reference"),
                     )
                 )
@@ -118,7 +120,54 @@ class OutboxStore:
             if claim is None:
                 raise
             return None
-        return OutboxItem(int(item_id), backend, payload, 0, token, first_attempt_at=now)
+        return OutboxItem(int(item_id), backend, payload, 0, token or "", first_attempt_at=now)
+
+    async def withdraw_held(self, thread: ThreadKey) -> bool:
+        """A held write (``hold_seconds``) no worker has taken yet is dropped with its thread's
+        claim, in one transaction. A thread not claimed yet (its message still on its way in) is
+        claimed with no delivery, so it is not filed when it arrives (the claim is released with
+        the stranded ones). False when the write was taken already."""
+        async with self._engine.begin() as connection:
+            claim = (
+                await connection.execute(
+                    select(message_tickets.c.id, message_tickets.c.outbox_id).where(
+                        message_tickets.c.channel_id == thread.channel_id,
+                        message_tickets.c.thread_ts == thread.thread_ts,
+                    )
+                )
+            ).first()
+            if claim is None:
+                try:
+                    async with connection.begin_nested():
+                        await connection.execute(
+                            message_tickets.insert().values(
+                                team_id=thread.team_id, channel_id=thread.channel_id, thread_ts=thread.thread_ts
+                            )
+                        )
+                except IntegrityError:
+                    return False  # claimed meanwhile: its delivery is under way
+                return True
+            if claim.outbox_id is None:
+                return False
+            payload = (
+                await connection.execute(select(outbox.c.payload).where(outbox.c.id == claim.outbox_id))
+            ).scalar()
+            draft_id = ((payload or {}).get("origin") or {}).get("draft_id") if isinstance(payload, dict) else None
+            dropped = await connection.execute(
+                delete(outbox).where(
+                    outbox.c.id == claim.outbox_id,
+                    outbox.c.status == PENDING,
+                    outbox.c.lease_token.is_(None),
+                    outbox.c.attempts == 0,
+                    outbox.c.first_attempt_at.is_(None),
+                )
+            )
+            if dropped.rowcount != 1:
+                return False
+            await connection.execute(delete(message_tickets).where(message_tickets.c.id == claim.id))
+            if draft_id:  # what it was filed from goes with it
+                await connection.execute(delete(drafts).where(drafts.c.id == draft_id))
+        return True
 
     async def claim_due(self, backend: str, *, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
         """Waiting items that are due, each leased so that no other worker (or process) takes it.
@@ -243,9 +292,11 @@ class OutboxStore:
             lease_token=None,
         )
 
-    async def postpone(self, item: OutboxItem, due_at: float) -> bool:
-        """Handed back untouched, due again at ``due_at`` (no attempt counted)."""
-        return await self._fenced_set(item, due_at=due_at, lease_token=None)
+    async def postpone(self, item: OutboxItem, due_at: float, *, certain: bool = False) -> bool:
+        """Handed back untouched, due again at ``due_at`` (no attempt counted); ``certain``: the
+        step surely did nothing, so the next attempt need not look before doing it."""
+        extra = {"uncertain": False} if certain else {}
+        return await self._fenced_set(item, due_at=due_at, lease_token=None, **extra)
 
     async def park(self, item: OutboxItem, error: str) -> bool:
         """Give up: the person is told, an admin can re-queue it."""

@@ -49,6 +49,7 @@ tickets = Table(
     Column("conversation_mark", Text),
     Column("replies_from", Float),
     Column("status_at", Float),  # when the status last changed here (App Home: recently resolved)
+    Column("withdrawable", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
     # App Home: a person's tickets (as requester or as the one who filed it), the agents' queue.

@@ -54,6 +54,10 @@ class FakeSlack:
     scopes: set[str] = field(default_factory=lambda: {"commands", "chat:write", "users:read", "users:read.email"})
     """The bot token's scopes, listed in ``auth.test``'s ``x-oauth-scopes`` header;
     ``chat:write.customize`` lets a message carry its own ``username``."""
+    channel_post_seconds: float = 0.0
+    """Slack's pace per channel: a ``chat.postMessage`` sooner than this after the previous one
+    in the same channel answers ``ratelimited`` (counted in ``paced_refusals``)."""
+    paced_refusals: int = 0
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Each person's App Home as last published."""
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -70,6 +74,7 @@ class FakeSlack:
     socket_mode: FakeSocketMode = field(default_factory=lambda: FakeSocketMode(app_token=APP_TOKEN))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _last_post: dict[str, float] = field(default_factory=dict)
 
     def add_user(self, user_id: str, *, email: str | None, name: str = "Test Person") -> None:
         self.users[user_id] = {
@@ -237,6 +242,11 @@ class FakeSlack:
             blocks = json.loads(blocks)
         if not args.get("text") and not blocks:
             return {"ok": False, "error": "no_text"}
+        now = time.monotonic()
+        if self.channel_post_seconds and now - self._last_post.get(channel, -1e9) < self.channel_post_seconds:
+            self.paced_refusals += 1
+            return {"ok": False, "error": "ratelimited"}
+        self._last_post[channel] = now
         ts = f"{int(time.time())}.{next(self._ids):06d}"
         message = {"channel": channel, "ts": ts, "text": args.get("text"), "blocks": blocks or []}
         message["thread_ts"] = args.get("thread_ts")

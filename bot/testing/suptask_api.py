@@ -33,6 +33,8 @@ class FakeSuptask:
     """formId -> {"channels": [...], "fields": [fieldId, ...]}: what the Suptask workspace has."""
     tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
     replies: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    """Tickets deleted (``DELETE /ticket/{id}``), in order."""
     calls: list[SuptaskCall] = field(default_factory=list)
     failures: list[tuple[str, int]] = field(default_factory=list)
     after_create: list[int] = field(default_factory=list)
@@ -51,6 +53,7 @@ class FakeSuptask:
             routes=[
                 Route(BASE + "/ticket", self._create, methods=["POST"]),
                 Route(BASE + "/ticket/{ticket_id}", self._update, methods=["PATCH"]),
+                Route(BASE + "/ticket/{ticket_id}", self._delete, methods=["DELETE"]),
                 Route(BASE + "/ticket/reply/{ticket_id}", self._reply, methods=["POST"]),
             ]
         )
@@ -146,6 +149,15 @@ class FakeSuptask:
         if ticket is None:
             return _error(404, "Ticket not found")
         ticket.update(body)
+        return Response(status_code=200)
+
+    async def _delete(self, request: Request) -> Response:
+        _, refused = await self._enter(request)
+        if refused:
+            return refused
+        if self.tickets.pop(request.path_params["ticket_id"], None) is None:
+            return _error(404, "Ticket not found")
+        self.deleted.append(request.path_params["ticket_id"])
         return Response(status_code=200)
 
     async def _reply(self, request: Request) -> Response:

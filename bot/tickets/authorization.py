@@ -20,6 +20,7 @@ class TicketAction(StrEnum):
     INTERNAL_NOTE = "add internal notes to"
     CLOSE = "close"
     REOPEN = "reopen"
+    WITHDRAW = "withdraw"
 
 
 @runtime_checkable

@@ -12,7 +12,7 @@ class TicketDesk:
         self.backend = backend
         self.store = store
 
-    def record(self, ticket: NewTicket, created: CreatedTicket) -> Ticket:
+    def record(self, ticket: NewTicket, created: CreatedTicket, *, withdrawable: bool = False) -> Ticket:
         return Ticket(
             backend=self.backend.name,
             ticket_id=created.id,
@@ -28,4 +28,5 @@ class TicketDesk:
             thread_ts=None,
             requester_id=ticket.requester.slack_id,
             reporter_id=ticket.reporter.slack_id,
+            withdrawable=withdrawable,
         )

@@ -27,6 +27,8 @@ class TicketBackend(Protocol):
     """The status ``set_status("closed")`` leaves the ticket in."""
     open_status: str
     """The status ``set_status("open")`` (Reopen) leaves the ticket in."""
+    withdrawn_status: str
+    """The status ``set_status("withdrawn")`` ("Not a ticket") leaves the ticket in."""
     closed_statuses: frozenset[str]
     """Statuses in which a ticket is done (no polling, no Close button)."""
 
@@ -48,7 +50,8 @@ class TicketBackend(Protocol):
         ...
 
     async def set_status(self, ticket_id: str, status: str) -> None:
-        """Change the ticket's status (``closed`` closes it, whatever the helpdesk calls that)."""
+        """Change the ticket's status: the neutral ``closed``, ``open`` and ``withdrawn`` (not a
+        ticket after all) become whatever the helpdesk calls them; others are sent as they are."""
         ...
 
 

@@ -21,7 +21,7 @@ from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 log = logging.getLogger(__name__)
 
 RESET_HEADERS = ("Retry-After", "X-SiitApi-Reset")
-STATUSES = {"closed": "resolved", "open": "open"}
+STATUSES = {"closed": "resolved", "open": "open", "withdrawn": "archived"}
 CONVERSATION_PAGES = 4
 """A conversation is read up to 200 messages deep."""
 AGENT_PAGES = 4
@@ -53,6 +53,7 @@ class SiitBackend:
     form_label = "Service"
     open_status = "open"
     closed_status = "resolved"
+    withdrawn_status = "archived"
     closed_statuses = frozenset({"resolved", "archived"})
 
     def __init__(

@@ -28,7 +28,8 @@ class SuptaskBackend:
     form_label = "Form"
     open_status = "Open"
     closed_status = "Closed"
-    closed_statuses = frozenset({"Closed", "Resolved"})
+    withdrawn_status = "Deleted"
+    closed_statuses = frozenset({"Closed", "Resolved", "Deleted"})
 
     def __init__(
         self,
@@ -75,6 +76,9 @@ class SuptaskBackend:
         return None
 
     async def set_status(self, ticket_id: str, status: str) -> None:
+        if status == "withdrawn":  # not a ticket after all: Suptask deletes it
+            await self._request("DELETE", f"/ticket/{ticket_id}")
+            return
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     async def check_connection(self) -> None:

@@ -1,4 +1,5 @@
-"""App Home: a person's tickets and the agents' queue read by index; when a status last changed
+"""App Home: a person's tickets and the agents' queue read by index; when a status last changed;
+tickets filed without a click may be withdrawn
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +20,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("status_at", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("withdrawable", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_index("ix_tickets_requester", "tickets", ["backend", "requester_id"])
     op.create_index("ix_tickets_reporter", "tickets", ["backend", "reporter_id"])
     op.create_index("ix_tickets_status", "tickets", ["backend", "status"])
@@ -29,4 +31,5 @@ def downgrade() -> None:
     op.drop_index("ix_tickets_reporter", table_name="tickets")
     op.drop_index("ix_tickets_requester", table_name="tickets")
     with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("withdrawable")
         batch.drop_column("status_at")

@@ -1,0 +1,106 @@
+"""Help channels where every new message is a ticket (routes with ``auto_create: true``): a
+person's new top-level message files a ticket with the channel's form, without a click, under the
+same one-ticket-per-message claim as every other way in. Not a ticket: bot messages, thread
+replies, edits, joins and other events, messages that only greet or thank, messages starting with
+the skip prefix (``bot.domain.auto_create``), and, while the grace period lasts, a message that
+gets the "no ticket" reaction from its author or an agent."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery.service import TicketDelivery
+from bot.domain.thread import ThreadKey
+from bot.routing import Routing
+from bot.slack.message_request import MessageTickets
+from bot.slack.messages import is_from_a_bot, text_with_files
+from bot.tickets.authorization import TicketAuthorization
+from bot.tickets.ports import ThreadClaims
+
+log = logging.getLogger(__name__)
+
+FILED_SUBTYPES = {None, "file_share"}
+"""A person's message, with or without files; every other subtype is an event, not a request."""
+
+
+def _within(message_ts: str, seconds: float) -> bool:
+    """Whether the message (its ``ts`` is when it was posted) is younger than ``seconds``."""
+    try:
+        return time.time() - float(message_ts) <= seconds
+    except ValueError:
+        return False
+
+
+def new_request_message(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The event, when it is a person's new top-level message; else ``None``."""
+    if event.get("subtype") not in FILED_SUBTYPES or is_from_a_bot(event):
+        return None
+    ts, thread_ts = event.get("ts"), event.get("thread_ts")
+    if not isinstance(ts, str) or not isinstance(event.get("channel"), str) or not isinstance(event.get("user"), str):
+        return None
+    if thread_ts is not None and thread_ts != ts:
+        return None  # a reply in a thread (also sent to the channel or not)
+    return event
+
+
+@dataclass(frozen=True)
+class ChannelMessagesDeps:
+    """What auto-create needs, and nothing else."""
+
+    authorization: TicketAuthorization
+    delivery: TicketDelivery
+    message_tickets: MessageTickets
+    routing: Routing
+    thread_claims: ThreadClaims
+
+
+def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
+    rules = deps.routing.auto_create
+    channels = deps.routing.auto_create_channels
+
+    async def in_auto_create_channel(event: dict[str, Any]) -> bool:
+        return event.get("channel") in channels and new_request_message(event) is not None
+
+    async def no_ticket_reaction(event: dict[str, Any]) -> bool:
+        item = event.get("item") or {}
+        return event.get("reaction") == rules.no_ticket_reaction and item.get("channel") in channels
+
+    @app.event("message", matchers=[in_auto_create_channel])
+    async def file_channel_message(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        reason = rules.skip_reason(text_with_files(event))
+        if reason is not None:
+            log.debug("message in %s is not a ticket: %s", event["channel"], reason)
+            return
+        team_id = str(body.get("team_id") or context.team_id or "")
+        key = ThreadKey(team_id=team_id, channel_id=event["channel"], thread_ts=event["ts"])
+        if await deps.thread_claims.get(key) is not None:
+            return  # Slack's retry, or filed another way already
+        request = await deps.message_tickets.request(client, event, key, reporter=event["user"], auto_created=True)
+        if not await deps.delivery.submit(request, claim=key, hold_seconds=rules.grace_seconds):
+            await deps.message_tickets.drafts.discard(str(request.origin.draft_id))
+
+    @app.event("reaction_added", matchers=[no_ticket_reaction])
+    async def withdraw_before_filing(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
+        item = event.get("item") or {}
+        user_id, message_ts = event.get("user"), item.get("ts")
+        if (
+            not isinstance(user_id, str)
+            or not isinstance(message_ts, str)
+            or not _within(message_ts, rules.grace_seconds)
+        ):
+            return  # with no grace period (or after it) the message was filed: "Not a ticket" withdraws it
+        if user_id != event.get("item_user") and not await deps.authorization.is_agent(user_id):
+            return  # only the author or an agent says a message is not a ticket
+        team_id = str(body.get("team_id") or context.team_id or "")
+        key = ThreadKey(team_id=team_id, channel_id=item["channel"], thread_ts=message_ts)
+        if await deps.delivery.withdraw_held(key):
+            log.info("message %s/%s withdrawn before filing", key.channel_id, message_ts)

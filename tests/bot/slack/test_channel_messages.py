@@ -1,0 +1,168 @@
+"""Help channels where every new message is a ticket (``auto_create`` routes), end to end against
+the fake Slack and fake Siit: a person's message files one ticket with the channel's form; each
+skip rule; the "no ticket" reaction within the grace period; "Not a ticket" afterwards; and a
+burst of 200 messages files exactly 200 tickets, their confirmations paced per channel."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.testing.servers import wait_until
+from tests.bot.slack.test_ticket_threads import action_of
+from tests.conftest import RunningBot, StartBot
+
+HELP = "C0HELP0001"
+ROUTED = "C0ACCESS1"  # routed, but not auto-create
+_ts = itertools.count(1)
+_events = itertools.count(1)
+
+
+def help_desk(start_bot: StartBot, tmp_path: Path, *, grace: float = 0.0, **settings: Any) -> RunningBot:
+    forms = tmp_path / "forms.yml"
+    forms.write_text(
+        "forms: [{form_id: wa_printers, name: Printers}, {form_id: wa_access, name: Access}]\n"
+        "routing:\n"
+        f"  channels: {{{HELP}: {{form: wa_access, auto_create: true}}, {ROUTED}: wa_access}}\n"
+        f"  auto_create: {{grace_seconds: {grace}, skip_prefix: '!', no_ticket_reaction: no_entry_sign}}\n"
+    )
+    bot = start_bot(forms_file=forms, siit_services="", **settings)
+    bot.slack.member_channels.update({HELP, ROUTED})
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="form cache warm-up")
+    return bot
+
+
+def post(bot: RunningBot, text: str, *, channel: str = HELP, user: str = "U100", **extra: Any) -> dict[str, Any]:
+    """A message as Slack stores it and sends it (``message.channels``); the event."""
+    ts = extra.pop("ts", None) or f"{time.time() + next(_ts) / 1e6:.6f}"
+    bot.slack.seed_message(channel, ts, user=user, text=text, thread_ts=extra.get("thread_ts"))
+    event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, **extra}
+    send(bot, event)
+    return event
+
+
+def send(bot: RunningBot, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None) -> None:
+    response = bot.sender.event(event, event_id=event_id or f"EvMsg{next(_events)}", retry_num=retry_num)
+    assert response.status_code == 200
+
+
+def confirmation(bot: RunningBot, event: dict[str, Any]) -> dict[str, Any] | None:
+    replies = [m for m in bot.slack.thread(event["channel"], event["ts"]) if m.get("blocks")]
+    return replies[0] if replies else None
+
+
+def test_a_new_message_files_one_ticket_with_the_channels_form_and_offers_not_a_ticket(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path)
+    log = {"name": "vpn.log", "permalink": "https://files.slack.com/T1/vpn.log"}
+    event = post(bot, "VPN is down\nSince 9am, error 809", subtype="file_share", files=[log])
+    send(bot, event, retry_num=1)  # Slack's retry of the same message
+    wait_until(lambda: confirmation(bot, event), what="the confirmation in the thread")
+    [created] = bot.siit.requests
+    assert created["title"] == "VPN is down"
+    assert (
+        created["description"] == "VPN is down\nSince 9am, error 809\n[file] vpn.log https://files.slack.com/T1/vpn.log"
+    )
+    assert created["target"] == "wa_access"
+    assert created["requested_by"] == "u_ada"
+    message = confirmation(bot, event)
+    assert message is not None
+    buttons = {e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert buttons == {"ticket_add_details", "ticket_close", "ticket_withdraw"}
+    assert len(bot.siit.calls_to("POST", "/v1/requests")) == 1
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["bot", "thread reply", "broadcast reply", "edit", "join", "greeting", "thanks", "skip prefix", "other channel"],
+)
+def test_messages_that_are_not_tickets_file_nothing(start_bot: StartBot, tmp_path: Path, case: str) -> None:
+    bot = help_desk(start_bot, tmp_path)
+    root = post(bot, "!not this one either")  # the skip prefix: a thread to reply in
+    if case == "bot":
+        post(bot, "Deploy finished: printer service restarted", bot_id="B999")
+    elif case == "thread reply":
+        post(bot, "Still broken here too", thread_ts=root["ts"])
+    elif case == "broadcast reply":
+        post(bot, "Still broken here too", thread_ts=root["ts"], subtype="thread_broadcast")
+    elif case == "edit":
+        edited = {"type": "message", "user": "U100", "text": "Printer broken", "ts": root["ts"]}
+        send(bot, {"type": "message", "subtype": "message_changed", "channel": HELP, "message": edited})
+    elif case == "join":
+        post(bot, "<@U100> has joined the channel", subtype="channel_join")
+    elif case == "greeting":
+        post(bot, "Hi team :wave:")
+    elif case == "thanks":
+        post(bot, "Thanks so much <@U900>!! :pray:")
+    elif case == "skip prefix":
+        post(bot, "!fyi the printer on floor 3 is fixed")
+    else:
+        post(bot, "Printer on floor 2 is broken", channel=ROUTED)
+    marker = post(bot, "Need access to Figma")
+    wait_until(lambda: confirmation(bot, marker), what="the marker's ticket")
+    time.sleep(0.3)
+    assert [r["title"] for r in bot.siit.requests] == ["Need access to Figma"]
+
+
+def test_the_no_ticket_reaction_within_the_grace_period_withdraws_it(start_bot: StartBot, tmp_path: Path) -> None:
+    bot = help_desk(start_bot, tmp_path, grace=1.5, agent_slack_ids="U900")
+    first = post(bot, "Laptop fan is loud")
+    second = post(bot, "Monitor flickers")
+    third = post(bot, "Keyboard missing keys", user="U300")
+    bot.sender.reaction(first, user="U100", reaction="no_entry_sign", event_id="EvR1")  # its author
+    bot.sender.reaction(second, user="U555", reaction="no_entry_sign", event_id="EvR2")  # a stranger: ignored
+    bot.sender.reaction(third, user="U900", reaction="no_entry_sign", event_id="EvR3")  # an agent
+    assert bot.siit.requests == []  # nothing filed during the grace period
+    wait_until(lambda: confirmation(bot, second), timeout=10, what="the second message filed after the grace period")
+    time.sleep(1.0)
+    assert [r["title"] for r in bot.siit.requests] == ["Monitor flickers"]
+    late = post(bot, "Mouse is dead")  # a reaction after the ticket is filed changes nothing
+    wait_until(lambda: confirmation(bot, late), timeout=10, what="the late message filed")
+    bot.sender.reaction(late, user="U100", reaction="no_entry_sign", event_id="EvR4")
+    time.sleep(0.3)
+    assert [r["title"] for r in bot.siit.requests] == ["Monitor flickers", "Mouse is dead"]
+
+
+def test_not_a_ticket_withdraws_a_filed_ticket_for_its_author_only(start_bot: StartBot, tmp_path: Path) -> None:
+    bot = help_desk(start_bot, tmp_path)
+    event = post(bot, "Printer offline")
+    wait_until(lambda: confirmation(bot, event), what="the confirmation")
+    message = confirmation(bot, event)
+    assert message is not None
+    withdraw = action_of(message, "ticket_withdraw") | {"block_id": "b"}
+    bot.sender.block_action(withdraw, user="U555")  # a stranger: refused, nothing reaches Siit
+    bot.sender.block_action(withdraw, user="U100")
+    wait_until(lambda: bot.siit.requests[0].get("status") == "archived", what="the ticket archived in Siit")
+    wait_until(lambda: bot.slack.calls_to("chat.update"), what="the message updated")
+    assert [c.body["status"] for c in bot.siit.calls_to("PATCH", "/v1/requests/")] == ["archived"]
+    updated = str(bot.slack.calls_to("chat.update")[-1].args["blocks"])
+    assert "Archived" in updated and "ticket_withdraw" not in updated and "ticket_reopen" in updated
+
+
+def test_a_burst_of_200_messages_files_200_tickets_and_paces_the_confirmations(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, siit_rate_limit=100_000, slack_channel_post_seconds=0.05)
+    bot.siit.rate_limit = 100_000  # Siit's 60 a minute would make this take minutes, not change it
+    bot.slack.channel_post_seconds = 0.02  # Slack refuses posts in one channel closer than this
+    messages = []
+    for n in range(200):
+        ts = f"1800000000.{n:06d}"
+        text = f"Request number {n}: the badge reader rejects my card"
+        bot.slack.seed_message(HELP, ts, user="U100", text=text)
+        messages.append({"type": "message", "channel": HELP, "user": "U100", "text": text, "ts": ts})
+    deliveries = [(m, None, f"EvB{n}") for n, m in enumerate(messages)]
+    deliveries += [(m, 1, f"EvB{n}") for n, m in enumerate(messages[:40])]  # Slack's retries
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda d: send(bot, d[0], retry_num=d[1], event_id=d[2]), deliveries))
+    wait_until(lambda: all(confirmation(bot, m) for m in messages), timeout=60, what="200 confirmations")
+    assert len(bot.siit.requests) == 200
+    assert sorted(r["title"] for r in bot.siit.requests) == sorted(m["text"] for m in messages)
+    assert all(len(bot.slack.thread(HELP, m["ts"])) == 1 for m in messages)
+    assert bot.slack.paced_refusals == 0
