@@ -80,7 +80,7 @@ class FakeSuptask:
             return body, _error(429, "Too many requests", headers)
         if failure:
             return body, _error(failure[1], "Server error")
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) and request.method != "DELETE":
             return body, _error(400, "Invalid request payload: body must be a JSON object")
         return body, None
 

@@ -44,6 +44,8 @@ class BackendCase:
     """``(ticket id, text, internal)`` of every reply the fake received."""
     status_of: Callable[[str], str | None]
     closed_status: str
+    withdrawn: Callable[[str], bool]
+    """Whether the helpdesk took the ticket out of its queue ("Not a ticket")."""
     lose_next_answer: Callable[[], None] | None = None
     """Make the next create succeed in the helpdesk but answer 503; ``None`` for a helpdesk
     whose tickets cannot be looked for (it does not implement ``FindsCreatedTickets``)."""
@@ -79,6 +81,7 @@ def siit_case(servers: ServerLoop) -> Iterator[BackendCase]:
             ],
             status_of=lambda uid: (fake.request(uid) or {}).get("status"),
             closed_status="resolved",
+            withdrawn=lambda uid: (fake.request(uid) or {}).get("status") == "archived",
         )
     finally:
         servers.stop(running)
@@ -119,6 +122,7 @@ def suptask_case(servers: ServerLoop) -> Iterator[BackendCase]:
             replies=lambda: [(r["ticket_id"], r["text"], r["channel"] == ["responder"]) for r in fake.replies],
             status_of=lambda ticket_id: fake.tickets.get(ticket_id, {}).get("status"),
             closed_status="Closed",
+            withdrawn=lambda ticket_id: ticket_id in fake.deleted and ticket_id not in fake.tickets,
         )
     finally:
         servers.stop(running)

@@ -149,6 +149,16 @@ def test_closing_a_ticket_sets_the_helpdesks_closed_status(servers: ServerLoop, 
     assert case.status_of(run(servers, case, use)) == case.closed_status
 
 
+def test_withdrawing_a_ticket_takes_it_out_of_the_helpdesks_queue(servers: ServerLoop, case: BackendCase) -> None:
+    async def use(backend: TicketBackend) -> str:
+        created = await create(backend, case, case.valid_values)
+        await backend.set_status(created.id, "withdrawn")
+        return created.id
+
+    ticket_id = run(servers, case, use)
+    assert case.withdrawn(ticket_id)
+
+
 def test_a_reply_to_an_unknown_ticket_is_refused(servers: ServerLoop, case: BackendCase) -> None:
     with pytest.raises(BackendError) as refused:
         run(servers, case, lambda b: b.add_reply("00000000-0000-4000-8000-000000000000", Reply("x", case.requester)))
