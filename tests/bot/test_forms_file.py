@@ -20,6 +20,26 @@ def test_the_shipped_example_is_valid() -> None:
     routing = Routing.build([f.form_id for f in forms_file.forms], forms_file)
     assert routing.form_for("C0HRHRHR1") == forms_file.forms[1].form_id
     assert routing.form_for("C_ELSEWHERE") == forms_file.forms[0].form_id
+    assert routing.auto_create_channels == {"C0ITHELP1"}
+    assert routing.form_for("C0ITHELP1") == forms_file.forms[0].form_id
+    assert routing.auto_create.skip_prefix == "!" and routing.auto_create.grace_seconds == 0
+
+
+def test_auto_create_rules_are_read_and_checked() -> None:
+    text = (
+        "forms: [{form_id: a, name: A}]\n"
+        "routing: {channels: {C0HELP0001: {form: a, auto_create: true}, C0OTHER01: a},\n"
+        "  auto_create: {grace_seconds: 30, no_ticket_reaction: ':x:', greetings: [gm]}}\n"
+    )
+    routing = Routing.build(["a"], parse_forms_file(text))
+    assert routing.auto_create_channels == {"C0HELP0001"}
+    assert routing.channel_forms == {"C0HELP0001": "a", "C0OTHER01": "a"}
+    rules = routing.auto_create
+    assert (rules.grace_seconds, rules.no_ticket_reaction, rules.greetings) == (30, "x", frozenset({"gm"}))
+    with pytest.raises(FormsFileError, match="grace_seconds"):
+        parse_forms_file("forms: [{form_id: a, name: A}]\nrouting: {auto_create: {grace_seconds: -1}}")
+    with pytest.raises(FormsFileError, match="'b' is not declared"):
+        parse_forms_file("forms: [{form_id: a, name: A}]\nrouting: {channels: {C0HELP0001: {form: b}}}")
 
 
 FIELD = "{field_id: f1, label: F, type: text}"
