@@ -49,6 +49,7 @@ from bot.slack import (
     submission,
     thread_sync,
     ticket_actions,
+    triage_actions,
 )
 from bot.slack.app import create_bolt_app
 from bot.slack.directory import SlackDirectory
@@ -59,6 +60,7 @@ from bot.slack.notify import SlackNotifier
 from bot.slack.pace import ChannelPace
 from bot.slack.ticket_thread import TicketThread
 from bot.slack.token_info import TokenInfo
+from bot.slack.triage import TriageChannel
 from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
@@ -116,7 +118,7 @@ def create_backend(
 
 
 def create_routing(settings: Settings, backend: TicketBackend, forms_file: FormsFile | None) -> Routing:
-    routing = Routing.build(backend.form_ids(), forms_file)
+    routing = Routing.build(backend.form_ids(), forms_file, triage_channel=settings.triage_channel)
     for form_id in {routing.default_form_id, *routing.channel_forms.values()}:
         if form_id not in backend.form_ids():
             raise FormsFileError(f"{settings.forms_file}: routing: {form_id!r} is not one of the offered forms")
@@ -202,6 +204,9 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         refresh_seconds=settings.home_refresh_seconds,
     )
     home_tab.subscribe(events)
+    TriageChannel(
+        client=slack_client, tickets=store, triage_for=routing.triage_for, backend=backend, token=token_info
+    ).subscribe(events)
     modal = FormModal(
         catalog=catalog, routing=routing, drafts=drafts, helpdesk=backend.display_name, form_label=backend.form_label
     )
@@ -232,9 +237,21 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             sync_log=sync_log,
         ),
         thread_sync_deps=thread_sync.ThreadSyncDeps(
-            delivery=delivery, desk=desk, directory=directory, reply_policy=reply_policy, sync_log=sync_log
+            authorization=authorization,
+            delivery=delivery,
+            desk=desk,
+            directory=directory,
+            reply_policy=reply_policy,
+            sync_log=sync_log,
         ),
         home_deps=home.HomeDeps(home=home_tab, modal=modal),
+        triage_actions_deps=triage_actions.TriageActionsDeps(
+            authorization=authorization,
+            delivery=delivery,
+            directory=directory,
+            helpdesk=backend.display_name,
+            tickets=store,
+        ),
         channel_messages_deps=channel_messages.ChannelMessagesDeps(
             authorization=authorization,
             delivery=delivery,

@@ -70,6 +70,8 @@ class Settings(DatabaseSettings):
     """A ticket with activity in the last 30 minutes is checked this often."""
     poll_idle_seconds: float = Field(default=600.0, gt=0)
     """Other open tickets are checked this often (or less, when the budget is spent)."""
+    triage_channel: str | None = None
+    """Where agents see each new ticket and work on it (a channel ID); routes may name their own."""
     slack_channel_post_seconds: float = Field(default=1.0, ge=0, le=60)
     """Ticket confirmations in one channel are posted at most this often (Slack's pace)."""
     home_refresh_seconds: float = Field(default=3.0, ge=0)

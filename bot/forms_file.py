@@ -146,6 +146,8 @@ class ChannelRouteSpec(Strict):
     """The form_id used in this channel."""
     auto_create: bool = False
     """Every new top-level message from a person in the channel files a ticket (no click)."""
+    triage_channel: str | None = None
+    """Where agents see this channel's new tickets (instead of ``TRIAGE_CHANNEL``)."""
 
 
 class AutoCreateSpec(Strict):
@@ -175,6 +177,13 @@ class RoutingSpec(Strict):
 
     def channel_forms(self) -> dict[str, str]:
         return {c: r if isinstance(r, str) else r.form for c, r in self.channels.items()}
+
+    def triage_channels(self) -> dict[str, str]:
+        return {
+            c: r.triage_channel
+            for c, r in self.channels.items()
+            if isinstance(r, ChannelRouteSpec) and r.triage_channel
+        }
 
     def auto_create_channels(self) -> frozenset[str]:
         return frozenset(c for c, r in self.channels.items() if isinstance(r, ChannelRouteSpec) and r.auto_create)

@@ -18,6 +18,13 @@ class Routing:
     auto_create_channels: frozenset[str] = frozenset()
     """Channels where every new top-level message from a person files a ticket."""
     auto_create: AutoCreateRules = field(default_factory=AutoCreateRules)
+    triage_channels: Mapping[str, str] = field(default_factory=dict)
+    """Per channel: where agents see its new tickets."""
+    default_triage_channel: str | None = None
+
+    def triage_for(self, channel_id: str | None) -> str | None:
+        """The triage channel for tickets filed in ``channel_id`` (``None``: no triage)."""
+        return self.triage_channels.get(channel_id or "", self.default_triage_channel)
 
     def form_for(self, channel_id: str | None) -> str:
         return self.channel_forms.get(channel_id or "", self.default_form_id)
@@ -28,13 +35,17 @@ class Routing:
         return not self.channel_forms or channel_id in self.channel_forms
 
     @classmethod
-    def build(cls, form_ids: Sequence[str], forms_file: FormsFile | None) -> Routing:
+    def build(
+        cls, form_ids: Sequence[str], forms_file: FormsFile | None, *, triage_channel: str | None = None
+    ) -> Routing:
         if forms_file is None:
-            return cls(form_ids=tuple(form_ids), default_form_id=form_ids[0])
+            return cls(form_ids=tuple(form_ids), default_form_id=form_ids[0], default_triage_channel=triage_channel)
         return cls(
             form_ids=tuple(form_ids),
             default_form_id=forms_file.routing.default or form_ids[0],
             channel_forms=forms_file.routing.channel_forms(),
             auto_create_channels=forms_file.routing.auto_create_channels(),
             auto_create=forms_file.routing.auto_create.to_rules(),
+            triage_channels=forms_file.routing.triage_channels(),
+            default_triage_channel=triage_channel,
         )

@@ -3,7 +3,7 @@ that tells the person."""
 
 from __future__ import annotations
 
-from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
+from bot.delivery.request import AssignRequest, CloseRequest, ReplyRequest, TicketRequest, Write
 from bot.delivery.service import DeliveryListener
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
@@ -24,6 +24,9 @@ class CountedListener:
 
     async def closed(self, request: CloseRequest) -> None:
         await self._inner.closed(request)
+
+    async def assigned(self, request: AssignRequest) -> None:
+        await self._inner.assigned(request)
 
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         await self._inner.delayed(request, error)

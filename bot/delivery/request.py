@@ -6,10 +6,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from bot.domain.filing import NewTicket, Person, Reply
+from bot.domain.filing import BackendError, NewTicket, Person, Reply
 from bot.domain.forms import Draft, Form, draft_from_content
 from bot.domain.thread import ThreadKey
-from bot.tickets.ports import TicketBackend
+from bot.tickets.ports import AssignsTickets, TicketBackend
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class WriteListener(Protocol):
 
     async def closed(self, request: CloseRequest) -> None: ...
 
+    async def assigned(self, request: AssignRequest) -> None: ...
+
 
 @dataclass(frozen=True)
 class ReplyRequest:
@@ -134,12 +136,14 @@ class ReplyRequest:
 
 @dataclass(frozen=True)
 class CloseRequest:
-    """Closing (or reopening, ``status="open"``) a ticket from its Slack message."""
+    """A status change from Slack: closing, reopening (``open``), withdrawing (``withdrawn``),
+    or a helpdesk status an agent chose in the triage channel."""
 
     ticket_id: str
     origin: SlackOrigin
     status: str = "closed"
-    """The neutral status: ``closed`` or ``open``."""
+    """``closed``, ``open``, ``withdrawn`` (each the helpdesk's own name for it), or one of
+    the helpdesk's ``workflow`` statuses as it names them."""
 
     async def perform(self, backend: TicketBackend) -> str | None:
         await backend.set_status(self.ticket_id, self.status)
@@ -160,7 +164,36 @@ class CloseRequest:
         )
 
 
-TicketWrite = ReplyRequest | CloseRequest
+@dataclass(frozen=True)
+class AssignRequest:
+    """Assigning a ticket to an agent, from the triage channel."""
+
+    ticket_id: str
+    assignee: Person
+    origin: SlackOrigin
+
+    async def perform(self, backend: TicketBackend) -> str | None:
+        if not isinstance(backend, AssignsTickets):
+            raise BackendError(f"{backend.display_name} tickets cannot be assigned from Slack.")
+        await backend.assign(self.ticket_id, self.assignee)
+        return None
+
+    async def tell(self, listener: WriteListener) -> None:
+        await listener.assigned(self)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"kind": "assign", **asdict(self)}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> AssignRequest:
+        return cls(
+            ticket_id=payload["ticket_id"],
+            assignee=Person(**payload["assignee"]),
+            origin=SlackOrigin(**payload["origin"]),
+        )
+
+
+TicketWrite = ReplyRequest | CloseRequest | AssignRequest
 """A write to an existing ticket: one helpdesk call (``perform``), then the person told (``tell``)."""
 Write = TicketRequest | TicketWrite
 """Every write the outbox carries to a helpdesk; a new ticket takes two steps (file, announce)."""
@@ -172,4 +205,6 @@ def write_from_payload(payload: dict[str, Any]) -> Write:
         return ReplyRequest.from_payload(payload)
     if kind == "close":
         return CloseRequest.from_payload(payload)
+    if kind == "assign":
+        return AssignRequest.from_payload(payload)
     return TicketRequest.from_payload(payload)

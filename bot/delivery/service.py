@@ -28,7 +28,15 @@ from typing import Protocol
 
 from bot.catalog import FormCatalog
 from bot.delivery.failures import NotYet, is_transient
-from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, TicketWrite, Write, write_from_payload
+from bot.delivery.request import (
+    AssignRequest,
+    CloseRequest,
+    ReplyRequest,
+    TicketRequest,
+    TicketWrite,
+    Write,
+    write_from_payload,
+)
 from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import ThreadKey
@@ -58,6 +66,8 @@ class DeliveryListener(Protocol):
     async def replied(self, request: ReplyRequest) -> None: ...
 
     async def closed(self, request: CloseRequest) -> None: ...
+
+    async def assigned(self, request: AssignRequest) -> None: ...
 
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         """First failed attempt: the write is saved and will be delivered automatically."""

@@ -15,6 +15,12 @@ class TicketFiled:
 
 
 @dataclass(frozen=True)
+class TicketAssigned:
+    ticket: Ticket
+    """With its new assignee."""
+
+
+@dataclass(frozen=True)
 class TicketStatusChanged:
     ticket: Ticket
     """With its new status."""
@@ -34,4 +40,4 @@ class AgentReplied:
     """The agent's name as the helpdesk gave it, if it did."""
 
 
-TicketEvent = TicketFiled | TicketStatusChanged | TicketRenamed | AgentReplied
+TicketEvent = TicketFiled | TicketStatusChanged | TicketRenamed | TicketAssigned | AgentReplied

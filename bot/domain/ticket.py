@@ -25,3 +25,10 @@ class Ticket:
     reporter_id: str
     withdrawable: bool = False
     """Filed without a click (a help channel's message): its message offers "Not a ticket"."""
+    assignee_id: str | None = None
+    """The Slack member the ticket is assigned to, when assigned from Slack."""
+    summary: str = ""
+    """The start of what the requester wrote, for the agents' triage channel."""
+    triage_channel: str | None = None
+    triage_ts: str | None = None
+    """Its message in the agents' triage channel, once posted."""

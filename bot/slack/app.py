@@ -20,6 +20,7 @@ from bot.slack import (
     submission,
     thread_sync,
     ticket_actions,
+    triage_actions,
 )
 from bot.slack.ticket_message import LINK_ACTION
 
@@ -53,6 +54,7 @@ def create_bolt_app(
     thread_sync_deps: thread_sync.ThreadSyncDeps,
     home_deps: home.HomeDeps,
     channel_messages_deps: channel_messages.ChannelMessagesDeps,
+    triage_actions_deps: triage_actions.TriageActionsDeps,
 ) -> AsyncApp:
     """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
     signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
@@ -71,6 +73,7 @@ def create_bolt_app(
     ticket_actions.register(app, ticket_actions_deps)
     thread_sync.register(app, thread_sync_deps)
     home.register(app, home_deps)
+    triage_actions.register(app, triage_actions_deps)
 
     @app.action(LINK_ACTION)
     async def acknowledge_link_click(ack: AsyncAck) -> None:

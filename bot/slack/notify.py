@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import TransientFailure
-from bot.delivery.request import CloseRequest, ReplyRequest, TicketRequest, Write
+from bot.delivery.request import AssignRequest, CloseRequest, ReplyRequest, TicketRequest, TicketWrite, Write
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.slack.announce import announce_ticket
@@ -88,6 +88,11 @@ class SlackNotifier:
         if record is not None:
             await self._updates.status_changed(record, self._statuses.get(request.status, request.status))
 
+    async def assigned(self, request: AssignRequest) -> None:
+        record = await self._record(request.ticket_id)
+        if record is not None:
+            await self._updates.assigned(record, request.assignee.slack_id)
+
     async def delayed(self, request: Write, error: BackendUnavailable) -> None:
         rate_limited = error.retry_after is not None
         if isinstance(request, TicketRequest):
@@ -97,6 +102,8 @@ class SlackNotifier:
             return
         if isinstance(request, ReplyRequest):
             what = "reply"
+        elif isinstance(request, AssignRequest):
+            what = "assignment"
         else:
             verb = {"closed": "close", "open": "reopen", "withdrawn": "withdraw"}.get(request.status, "change")
             what = f"request to {verb} the ticket"
@@ -124,17 +131,18 @@ class SlackNotifier:
     async def _record(self, ticket_id: str) -> Ticket | None:
         return await self._tickets.get(self._backend_name, ticket_id)
 
-    async def _tell(self, request: ReplyRequest | CloseRequest, text: str) -> None:
-        """In the modal it came from, else only to that person in the ticket's thread."""
+    async def _tell(self, request: TicketWrite, text: str) -> None:
+        """In the modal it came from, else only to that person where they asked (the ticket's
+        thread, or its triage message's)."""
         if await self._show(request, message_view(text, title="Reply")):
             return
         record = await self._record(request.ticket_id)
-        if record is None or not record.channel_id:
+        channel = request.origin.channel_id or (record.channel_id if record else None)
+        if record is None or not channel:
             return
+        thread = request.origin.thread_ts or (record.thread_ts if channel == record.channel_id else None)
         await best_effort(
-            self._client.chat_postEphemeral(
-                channel=record.channel_id, user=request.origin.user_id, text=text, thread_ts=record.thread_ts
-            ),
+            self._client.chat_postEphemeral(channel=channel, user=request.origin.user_id, text=text, thread_ts=thread),
             f"telling {request.origin.user_id}",
         )
 

@@ -4,7 +4,9 @@ Policy per form (``ReplyPolicy``): off, the requester only (default) or everyone
 (so everything the bot posted, agent replies included) never go back. Each Slack message is sent
 once, whatever Slack retries (a unique key in the database). Files are sent as their names and
 links. An edit is sent as a new reply marked "(edited)", since helpdesk replies cannot be
-changed; a deletion is not sent (the helpdesk keeps what it was told).
+changed; a deletion is not sent (the helpdesk keeps what it was told). In a ticket's triage
+message's thread, what agents write goes as an internal note (never to the requester); others'
+messages there are not sent.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.delivery.service import TicketDelivery
 from bot.reply_policy import ReplyPolicy
 from bot.slack.directory import SlackDirectory
 from bot.slack.messages import is_from_a_bot, text_with_files
+from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.desk import TicketDesk
 from bot.tickets.ports import SyncJournal
 
@@ -35,6 +38,7 @@ def reply_text(message: dict[str, Any], *, edited: bool) -> str:
 class ThreadSyncDeps:
     """What thread replies needs, and nothing else."""
 
+    authorization: TicketAuthorization
     delivery: TicketDelivery
     desk: TicketDesk
     directory: SlackDirectory
@@ -56,10 +60,19 @@ def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
         thread_ts, ts, author_id = message.get("thread_ts"), message.get("ts"), message.get("user")
         if not isinstance(thread_ts, str) or thread_ts == ts or not isinstance(author_id, str):
             return  # not a reply in a thread
+        internal = False
         record = await deps.desk.store.in_thread(channel_id, thread_ts)
-        if record is None or record.backend != deps.desk.backend.name:
+        if record is None:
+            # A triage message's thread: what agents write there is an internal note.
+            record = await deps.desk.store.in_triage_thread(channel_id, thread_ts)
+            if record is None or not await deps.authorization.is_agent(author_id):
+                return
+            internal = True
+        if record.backend != deps.desk.backend.name:
             return
-        if not deps.reply_policy.syncs(form_id=record.form_id, author_id=author_id, requester_id=record.requester_id):
+        if not internal and not deps.reply_policy.syncs(
+            form_id=record.form_id, author_id=author_id, requester_id=record.requester_id
+        ):
             return
         text = reply_text(message, edited=edited)
         if edited and (event.get("previous_message") or {}).get("text") == message.get("text"):
@@ -72,4 +85,5 @@ def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         origin = SlackOrigin(user_id=author_id, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts)
-        await deps.delivery.submit(ReplyRequest(ticket_id=record.ticket_id, text=text, author=author, origin=origin))
+        reply = ReplyRequest(ticket_id=record.ticket_id, text=text, author=author, origin=origin, internal=internal)
+        await deps.delivery.submit(reply)

@@ -44,9 +44,10 @@ TEXT_BLOCK, VISIBILITY_BLOCK = "reply_text", "reply_visibility"
 PUBLIC, INTERNAL = "public", "internal"
 
 
-def reply_view(record: Ticket, text: str = "") -> View:
-    public = SlackOption(value=PUBLIC, text="Reply (the requester sees it)")
-    internal = SlackOption(value=INTERNAL, text="Internal note (agents only)")
+def reply_view(record: Ticket, text: str = "", *, internal: bool = False) -> View:
+    """The reply modal; ``internal``: an internal note is chosen to start with."""
+    public_option = SlackOption(value=PUBLIC, text="Reply (the requester sees it)")
+    internal_option = SlackOption(value=INTERNAL, text="Internal note (agents only)")
     return View(
         type="modal",
         callback_id=REPLY_CALLBACK,
@@ -65,7 +66,11 @@ def reply_view(record: Ticket, text: str = "") -> View:
             InputBlock(
                 block_id=VISIBILITY_BLOCK,
                 label="Visibility",
-                element=RadioButtonsElement(action_id="value", options=[public, internal], initial_option=public),
+                element=RadioButtonsElement(
+                    action_id="value",
+                    options=[public_option, internal_option],
+                    initial_option=internal_option if internal else public_option,
+                ),
             ),
         ],
     )

@@ -63,3 +63,11 @@ def ticket_name(record: Ticket) -> str:
 
 def status_label(status: str | None) -> str:
     return limits.fit((status or "open").replace("_", " ").capitalize(), 50)
+
+
+def thread_link(record: Ticket, workspace_url: str | None) -> str | None:
+    """The ticket thread's permalink, in Slack's own format (``chat.getPermalink`` for each ticket
+    would cost one call per line)."""
+    if not workspace_url or not record.channel_id or not record.message_ts:
+        return None
+    return f"{workspace_url.rstrip('/')}/archives/{record.channel_id}/p{record.message_ts.replace('.', '')}"

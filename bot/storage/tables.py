@@ -50,12 +50,19 @@ tickets = Table(
     Column("replies_from", Float),
     Column("status_at", Float),  # when the status last changed here (App Home: recently resolved)
     Column("withdrawable", Boolean, nullable=False, server_default=false()),
+    Column("assignee_id", String(32)),
+    Column("summary", Text, nullable=False, server_default=""),
+    # The ticket's message in the agents' triage channel: the channel is set (claimed) before
+    # posting, so one instance posts it; the ts once posted.
+    Column("triage_channel", String(32)),
+    Column("triage_ts", String(32)),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
     # App Home: a person's tickets (as requester or as the one who filed it), the agents' queue.
     Index("ix_tickets_requester", "backend", "requester_id"),
     Index("ix_tickets_reporter", "backend", "reporter_id"),
     Index("ix_tickets_status", "backend", "status"),
+    Index("ix_tickets_triage", "triage_channel", "triage_ts"),
 )
 
 drafts = Table(

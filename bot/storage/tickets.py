@@ -197,6 +197,34 @@ class TicketStore:
             )
         return bool(result.rowcount == 1)
 
+    async def set_assignee(self, backend: str, ticket_id: str, assignee_id: str) -> bool:
+        """False when it was assigned to them already (of several deliveries, one is told)."""
+        where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id)
+        differs = tickets.c.assignee_id.is_(None) | (tickets.c.assignee_id != assignee_id)
+        async with self._engine.begin() as connection:
+            result = await connection.execute(update(tickets).where(*where, differs).values(assignee_id=assignee_id))
+        return bool(result.rowcount == 1)
+
+    async def claim_triage(self, backend: str, ticket_id: str, channel_id: str) -> bool:
+        """Whether this caller posts the ticket's triage message (once, whoever asks)."""
+        where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id, tickets.c.triage_channel.is_(None))
+        async with self._engine.begin() as connection:
+            result = await connection.execute(update(tickets).where(*where).values(triage_channel=channel_id))
+        return bool(result.rowcount == 1)
+
+    async def set_triage_message(self, backend: str, ticket_id: str, *, ts: str | None) -> None:
+        """Where the triage message was posted; ``None``: it was not (the claim is released)."""
+        values = {"triage_ts": ts} if ts else {"triage_channel": None, "triage_ts": None}
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(tickets).where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id).values(**values)
+            )
+
+    async def in_triage_thread(self, channel_id: str, thread_ts: str) -> Ticket | None:
+        """The ticket whose triage message starts this thread."""
+        rows = await self._select(tickets.c.triage_channel == channel_id, tickets.c.triage_ts == thread_ts)
+        return rows[0] if rows else None
+
     async def _select(self, *conditions: ColumnElement[bool]) -> list[Ticket]:
         return await self._rows(_columns().where(*conditions))
 

@@ -154,6 +154,7 @@ class FakeSiit:
                 Route("/v1/requests/{uid}/messages", self._add_message, methods=["POST"]),
                 Route("/v1/requests/{uid}/messages", self._list_messages, methods=["GET"]),
                 Route("/v1/requests/{uid}/status", self._patch_status, methods=["PATCH"]),
+                Route("/v1/requests/{uid}/assignee", self._patch_assignee, methods=["PATCH"]),
                 Route("/v1/requests/{uid}/notes", self._add_note, methods=["POST"]),
             ]
         )
@@ -373,6 +374,22 @@ class FakeSiit:
             found["status"] = body["status"]
             found["_updated_at"] = self._now()
         return JSONResponse({"result": {"uid": found["_uid"], "status": found["status"]}})
+
+    async def _patch_assignee(self, request: Request) -> Response:
+        """``{"assignee_admin": uid}`` of an admin or agent (the body's shape is assumed: [U])."""
+        body, refused = await self._enter(request)
+        if refused:
+            return refused
+        found = self.request(request.path_params["uid"])
+        if found is None:
+            return _error(404, "Request not found.")
+        agents = {u["uid"] for u in self.users if u["role_name"] in ("admin", "agent")}
+        if not isinstance(body, dict) or body.get("assignee_admin") not in agents:
+            return _error(422, "assignee_admin must be an admin or agent.")
+        with self._lock:
+            found["assignee_admin"] = body["assignee_admin"]
+            found["_updated_at"] = self._now()
+        return JSONResponse({"result": {"uid": found["_uid"], "assignee_admin": body["assignee_admin"]}})
 
     def max_calls_in_window(self) -> int:
         """The most calls Siit received in any ``rate_window``: what its limit is checked against."""

@@ -21,6 +21,7 @@ class TicketAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
+    TRIAGE = "work on"
 
 
 @runtime_checkable
@@ -52,6 +53,8 @@ class TicketAuthorization:
         agents = f"{self._backend.display_name} agents"
         if action is TicketAction.INTERNAL_NOTE:
             return None if await self.is_agent(user_id) else f"Only {agents} can add internal notes."
+        if action is TicketAction.TRIAGE:  # the triage channel's buttons
+            return None if await self.is_agent(user_id) else f"Only {agents} can work on tickets from triage."
         if user_id in (record.requester_id, record.reporter_id) or await self.is_agent(user_id):
             return None
         return f"Only the requester, the person who filed it and {agents} can {action.value} this ticket."

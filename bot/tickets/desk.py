@@ -6,6 +6,8 @@ from bot.domain.filing import CreatedTicket, NewTicket
 from bot.domain.ticket import Ticket
 from bot.tickets.ports import TicketBackend, TicketRecords
 
+SUMMARY_LENGTH = 500
+
 
 class TicketDesk:
     def __init__(self, *, backend: TicketBackend, store: TicketRecords) -> None:
@@ -29,4 +31,5 @@ class TicketDesk:
             requester_id=ticket.requester.slack_id,
             reporter_id=ticket.reporter.slack_id,
             withdrawable=withdrawable,
+            summary=ticket.draft.description.strip()[:SUMMARY_LENGTH],
         )

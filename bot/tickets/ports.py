@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from bot.domain.conversation import HelpdeskMessage, RemoteState
-from bot.domain.filing import CreatedTicket, NewTicket, Reply
+from bot.domain.filing import CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import Draft, Form, StoredDraft
 from bot.domain.thread import ThreadKey, ThreadTicket
 from bot.domain.ticket import Ticket
@@ -29,6 +29,8 @@ class TicketBackend(Protocol):
     """The status ``set_status("open")`` (Reopen) leaves the ticket in."""
     withdrawn_status: str
     """The status ``set_status("withdrawn")`` ("Not a ticket") leaves the ticket in."""
+    workflow: Sequence[str]
+    """The statuses agents move an open ticket through from the triage channel, in order."""
     closed_statuses: frozenset[str]
     """Statuses in which a ticket is done (no polling, no Close button)."""
 
@@ -91,6 +93,15 @@ class FindsCreatedTickets(Protocol):
 
 
 @runtime_checkable
+class AssignsTickets(Protocol):
+    """A helpdesk whose tickets can be assigned to an agent (Siit's assignee, Suptask's)."""
+
+    async def assign(self, ticket_id: str, assignee: Person) -> None:
+        """Assign the ticket; raises ``BackendError`` with the reason (say, no such agent)."""
+        ...
+
+
+@runtime_checkable
 class ChecksConnection(Protocol):
     """A helpdesk that can be asked, harmlessly, whether it answers and takes the token."""
 
@@ -109,6 +120,10 @@ class TicketRecords(Protocol):
 
     async def in_thread(self, channel_id: str, thread_ts: str) -> Ticket | None: ...
 
+    async def in_triage_thread(self, channel_id: str, thread_ts: str) -> Ticket | None:
+        """The ticket whose triage message starts this thread."""
+        ...
+
     async def set_slack_message(
         self, backend: str, ticket_id: str, *, channel_id: str, message_ts: str, thread_ts: str
     ) -> Ticket | None:
@@ -119,6 +134,10 @@ class TicketRecords(Protocol):
 
     async def set_status(self, backend: str, ticket_id: str, status: str) -> bool:
         """False when the status was already this one (nothing to announce)."""
+        ...
+
+    async def set_assignee(self, backend: str, ticket_id: str, assignee_id: str) -> bool:
+        """False when it was assigned to them already."""
         ...
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.events import AgentReplied, TicketFiled, TicketRenamed, TicketStatusChanged
+from bot.domain.events import AgentReplied, TicketAssigned, TicketFiled, TicketRenamed, TicketStatusChanged
 from bot.domain.thread import ThreadKey
 from bot.domain.ticket import Ticket
 from bot.tickets.events import EventBus
@@ -22,6 +22,13 @@ class TicketUpdates:
     async def filed(self, ticket: Ticket) -> None:
         """The ticket is filed and announced in Slack (published again if that step is retried)."""
         await self._events.publish(TicketFiled(ticket))
+
+    async def assigned(self, ticket: Ticket, assignee_id: str) -> bool:
+        """False when it was assigned to them already (nothing is published)."""
+        if not await self._tickets.set_assignee(ticket.backend, ticket.ticket_id, assignee_id):
+            return False
+        await self._events.publish(TicketAssigned(replace(ticket, assignee_id=assignee_id)))
+        return True
 
     async def status_changed(self, ticket: Ticket, status: str) -> bool:
         """False when the ticket already had this status (nothing is published)."""

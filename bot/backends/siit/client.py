@@ -54,6 +54,7 @@ class SiitBackend:
     open_status = "open"
     closed_status = "resolved"
     withdrawn_status = "archived"
+    workflow: Sequence[str] = ("open", "in_progress", "waiting", "resolved")
     closed_statuses = frozenset({"resolved", "archived"})
 
     def __init__(
@@ -142,6 +143,14 @@ class SiitBackend:
         else:
             body["body_text"] = f"{name} (Slack): {reply.text}"
         return _posted_uid(await self._request("POST", f"/requests/{ticket_id}/messages", json=body))
+
+    async def assign(self, ticket_id: str, assignee: Person) -> None:
+        """To the agent's Siit user (found by their email). The body's key is the create's
+        ``assignee_admin`` [U: the assignee endpoint's body is not documented]."""
+        uid = await self.siit_user_uid(assignee)
+        if uid is None:
+            raise BackendError(f"{assignee.name or assignee.slack_id} has no Siit user to assign tickets to.")
+        await self._request("PATCH", f"/requests/{ticket_id}/assignee", json={"assignee_admin": uid})
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         await self._request("PATCH", f"/requests/{ticket_id}/status", json={"status": STATUSES.get(status, status)})

@@ -8,7 +8,15 @@ from typing import Any
 import httpx
 
 from bot.backends.http import RetryPolicy, guard_create, send_with_retry
-from bot.domain.filing import REFERENCE_PREFIX, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Reply
+from bot.domain.filing import (
+    REFERENCE_PREFIX,
+    BackendError,
+    BackendUnavailable,
+    CreatedTicket,
+    NewTicket,
+    Person,
+    Reply,
+)
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
 from bot.forms_file import FormsFile, FormSpec
 
@@ -29,6 +37,7 @@ class SuptaskBackend:
     open_status = "Open"
     closed_status = "Closed"
     withdrawn_status = "Deleted"
+    workflow: Sequence[str] = ("Open", "In Progress", "Waiting", "Resolved")  # free strings in Suptask [U]
     closed_statuses = frozenset({"Closed", "Resolved", "Deleted"})
 
     def __init__(
@@ -74,6 +83,10 @@ class SuptaskBackend:
         }
         await self._request("POST", f"/ticket/reply/{ticket_id}", json=body)
         return None
+
+    async def assign(self, ticket_id: str, assignee: Person) -> None:
+        """Suptask's ``assignee`` is the Slack member ID."""
+        await self._request("PATCH", f"/ticket/{ticket_id}", json={"assignee": assignee.slack_id})
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         if status == "withdrawn":  # not a ticket after all: Suptask deletes it

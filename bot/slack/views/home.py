@@ -30,6 +30,7 @@ from bot.slack.ticket_message import (
     LINK_ACTION,
     REOPEN_ACTION,
     status_label,
+    thread_link,
     ticket_name,
     ticket_ref,
 )
@@ -188,11 +189,3 @@ def parse_page(value: object) -> tuple[str, int] | None:
     if which not in ("mine", "queue") or not number.isdigit():
         return None
     return which, int(number)
-
-
-def thread_link(record: Ticket, workspace_url: str | None) -> str | None:
-    """The ticket thread's permalink, in Slack's own format (``chat.getPermalink`` for each ticket
-    would cost one call per line)."""
-    if not workspace_url or not record.channel_id or not record.message_ts:
-        return None
-    return f"{workspace_url.rstrip('/')}/archives/{record.channel_id}/p{record.message_ts.replace('.', '')}"

@@ -1,0 +1,162 @@
+"""The agents' triage channel, end to end against the fake Slack and fake Siit: each new ticket
+posted there once; Assign to me, the status select, Reply and Note for agents only; the message
+kept current from the buttons and from Siit's polling, once per change; agents' messages in its
+thread become internal notes, never reaching the requester's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.testing.servers import wait_until
+from bot.testing.slack_api import mint_trigger_id
+from tests.bot.slack.test_siit_replies import FAST_POLLING, add_agent, thread_texts
+from tests.bot.slack.test_ticket_threads import file_ticket, send
+from tests.conftest import RunningBot, StartBot
+
+TRIAGE = "C0TRIAGE1"
+
+
+@pytest.fixture
+def desk(start_bot: StartBot) -> RunningBot:
+    bot = start_bot(triage_channel=TRIAGE)
+    bot.slack.member_channels.add(TRIAGE)
+    add_agent(bot)
+    return bot
+
+
+def triage_posts(bot: RunningBot) -> list[dict[str, Any]]:
+    return [m for m in bot.slack.messages.values() if m["channel"] == TRIAGE and not m.get("thread_ts")]
+
+
+def triage_updates(bot: RunningBot) -> list[dict[str, Any]]:
+    return [c.args for c in bot.slack.calls_to("chat.update") if c.args.get("channel") == TRIAGE]
+
+
+def element(message: dict[str, Any], action_id: str) -> tuple[dict[str, Any], str]:
+    """The element and its block's id."""
+    return next(
+        (e, b.get("block_id", ""))
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+
+
+def click(bot: RunningBot, message: dict[str, Any], action_id: str, user: str, **extra: Any) -> None:
+    found, block_id = element(message, action_id)
+    action = {**found, "block_id": block_id, **extra}
+    payload_extra = {"channel": {"id": TRIAGE}, "message": {"ts": message["ts"]}}
+    response = bot.sender.interaction(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0001"},
+            "user": {"id": user, "team_id": "T0001"},
+            "api_app_id": "A1",
+            "trigger_id": mint_trigger_id(),
+            "container": {"type": "message", "channel_id": TRIAGE, "message_ts": message["ts"]},
+            "actions": [action],
+            **payload_extra,
+        }
+    )
+    assert response.status_code == 200
+
+
+def test_each_new_ticket_is_posted_in_triage_once_with_who_what_and_links(desk: RunningBot) -> None:
+    ticket = file_ticket(desk)
+    wait_until(lambda: triage_posts(desk), what="the triage message")
+    [posted] = triage_posts(desk)
+    text = str(posted["blocks"])
+    assert "<@U100>" in text and "Printer problem" in text and "printer jams" in text
+    assert f"https://test.slack.com/archives/{ticket['channel']}/p{ticket['ts'].replace('.', '')}" in text
+    assert "https://app.siit.io/requests/" in text and "Unassigned" in text
+    assert {e["action_id"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]} == {
+        "triage_assign",
+        "triage_status",
+        "triage_reply",
+        "triage_note",
+    }
+
+
+def test_assign_to_me_is_for_agents_and_updates_the_triage_message(desk: RunningBot) -> None:
+    file_ticket(desk)
+    wait_until(lambda: triage_posts(desk), what="the triage message")
+    [posted] = triage_posts(desk)
+    click(desk, posted, "triage_assign", user="U555")  # not an agent: told why, nothing sent
+    click(desk, posted, "triage_assign", user="U900")
+    wait_until(lambda: desk.siit.requests[0].get("assignee_admin") == "u_greg", what="the assignee in Siit")
+    wait_until(lambda: triage_updates(desk), what="the triage message updated")
+    assert len(desk.siit.calls_to("PATCH", "/v1/requests/")) == 1
+    assert "<@U900>" in str(triage_updates(desk)[-1]["blocks"])
+    refusals = [c.args for c in desk.slack.calls_to("chat.postEphemeral") if c.args.get("user") == "U555"]
+    assert refusals and "Only Siit agents" in refusals[0]["text"]
+
+
+def test_the_status_select_changes_siit_and_both_messages_once(desk: RunningBot) -> None:
+    ticket = file_ticket(desk)
+    wait_until(lambda: triage_posts(desk), what="the triage message")
+    [posted] = triage_posts(desk)
+    select, _ = element(posted, "triage_status")
+    in_progress = next(o for o in select["options"] if o["value"] == "in_progress")
+    click(desk, posted, "triage_status", user="U555", selected_option=in_progress)
+    click(desk, posted, "triage_status", user="U900", selected_option=in_progress)
+    wait_until(lambda: desk.siit.requests[0].get("status") == "in_progress", what="the status in Siit")
+    wait_until(lambda: triage_updates(desk), what="the triage message updated")
+    wait_until(
+        lambda: any(c.args["ts"] == ticket["ts"] for c in desk.slack.calls_to("chat.update")),
+        what="the ticket message updated",
+    )
+    assert len(desk.siit.calls_to("PATCH", "/v1/requests/")) == 1
+    assert len(triage_updates(desk)) == 1
+    assert "In progress" in str(triage_updates(desk)[0]["blocks"])
+
+
+def test_a_status_change_seen_by_polling_updates_triage_once(start_bot: StartBot) -> None:
+    bot = start_bot(triage_channel=TRIAGE, **FAST_POLLING)
+    bot.slack.member_channels.add(TRIAGE)
+    file_ticket(bot)
+    wait_until(lambda: triage_posts(bot), what="the triage message")
+    uid = bot.siit.requests[0]["_uid"]
+    bot.siit.request(uid)["status"] = "waiting"  # type: ignore[index]
+    wait_until(lambda: triage_updates(bot), what="the triage message updated")
+    polls = len(bot.siit.calls_to("GET", "/v1/requests/"))
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/requests/")) > polls + 5, what="more polls")
+    assert len(triage_updates(bot)) == 1
+    assert "Waiting" in str(triage_updates(bot)[0]["blocks"])
+
+
+def test_reply_and_note_open_the_reply_modal_for_agents_only(desk: RunningBot) -> None:
+    file_ticket(desk)
+    wait_until(lambda: triage_posts(desk), what="the triage message")
+    [posted] = triage_posts(desk)
+    opened = len(desk.slack.calls_to("views.open"))
+    click(desk, posted, "triage_note", user="U555")
+    click(desk, posted, "triage_note", user="U900")
+    wait_until(lambda: len(desk.slack.calls_to("views.open")) > opened, what="the note modal")
+    click(desk, posted, "triage_reply", user="U900")
+    wait_until(lambda: len(desk.slack.calls_to("views.open")) > opened + 1, what="the reply modal")
+    views = [c.args["view"] for c in desk.slack.calls_to("views.open")[opened:]]
+    assert len(views) == 2
+    visibility = [next(b for b in v["blocks"] if b.get("block_id") == "reply_visibility") for v in views]
+    assert [b["element"]["initial_option"]["value"] for b in visibility] == ["internal", "public"]
+
+
+def test_agents_messages_in_the_triage_thread_become_internal_notes(desk: RunningBot) -> None:
+    ticket = file_ticket(desk)
+    wait_until(lambda: triage_posts(desk), what="the triage message")
+    [posted] = triage_posts(desk)
+    note = {"type": "message", "channel": TRIAGE, "user": "U900", "text": "VIP, call them", "ts": "1800000001.000001"}
+    chatter = {**note, "user": "U555", "text": "what is this?", "ts": "1800000001.000002"}
+    send(desk, {**note, "thread_ts": posted["ts"]}, "EvT1")
+    send(desk, {**chatter, "thread_ts": posted["ts"]}, "EvT2")
+    wait_until(lambda: desk.siit.messages, what="the note in Siit")
+    marker = {**note, "text": "marker", "ts": "1800000001.000003", "thread_ts": posted["ts"]}
+    send(desk, marker, "EvT3")
+    wait_until(lambda: len(desk.siit.messages) == 2, what="the marker note")
+    assert [(m["body_markdown"], m["private"]) for m in desk.siit.messages] == [
+        ("VIP, call them", True),
+        ("marker", True),
+    ]
+    assert not any("VIP" in t for t in thread_texts(desk, ticket))
