@@ -11,8 +11,10 @@ import pytest
 
 from bot.testing.servers import wait_until
 from bot.testing.slack_api import mint_trigger_id
+from bot.testing.suptask_api import FakeSuptask
+from bot.testing.suptask_data import IMPACT_FIELD
 from tests.bot.slack.test_siit_replies import FAST_POLLING, add_agent, thread_texts
-from tests.bot.slack.test_ticket_threads import file_ticket, send
+from tests.bot.slack.test_ticket_threads import WEBHOOK_SECRET, file_ticket, send
 from tests.conftest import RunningBot, StartBot
 
 TRIAGE = "C0TRIAGE1"
@@ -160,3 +162,26 @@ def test_agents_messages_in_the_triage_thread_become_internal_notes(desk: Runnin
         ("marker", True),
     ]
     assert not any("VIP" in t for t in thread_texts(desk, ticket))
+
+
+def test_suptask_webhooks_keep_triage_current_once_per_change_and_assign_by_member_id(
+    start_suptask_bot: StartBot, fake_suptask: FakeSuptask
+) -> None:
+    bot = start_suptask_bot(suptask_webhook_secret=WEBHOOK_SECRET, triage_channel=TRIAGE, agent_slack_ids="U900")
+    bot.slack.member_channels.add(TRIAGE)
+    file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
+    wait_until(lambda: triage_posts(bot), what="the triage message")
+    ticket_id = next(iter(fake_suptask.tickets))
+    hook = {"ticket": {"id": ticket_id, "status": "In Progress"}}
+    for _ in range(3):  # the same change delivered three times
+        response = bot.sender.http.post(
+            bot.url + "/webhooks/suptask", json=hook, headers={"X-Webhook-Secret": WEBHOOK_SECRET}
+        )
+        assert response.status_code == 200
+    wait_until(lambda: triage_updates(bot), what="the triage message updated")
+    [posted] = triage_posts(bot)
+    click(bot, posted, "triage_assign", user="U900")
+    wait_until(lambda: fake_suptask.tickets[ticket_id].get("assignee") == "U900", what="the assignee in Suptask")
+    wait_until(lambda: len(triage_updates(bot)) == 2, what="the assignee shown")
+    assert "In progress" in str(triage_updates(bot)[0]["blocks"])
+    assert "<@U900>" in str(triage_updates(bot)[1]["blocks"])
