@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.failures import NotYet
 
@@ -17,9 +17,16 @@ INLINE_WAIT_SECONDS = 2.0
 
 
 class ChannelPace:
-    def __init__(self, *, interval_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        interval_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = interval_seconds
         self._clock = clock
+        self._sleep = sleep
         self._next_free: dict[str, float] = {}
 
     async def turn(self, channel: str) -> None:
@@ -35,4 +42,4 @@ class ChannelPace:
         if len(self._next_free) > 1000:  # channels quiet for a while need no memory
             self._next_free = {c: t for c, t in self._next_free.items() if t > now}
         if at > now:
-            await asyncio.sleep(at - now)
+            await self._sleep(at - now)
