@@ -11,11 +11,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.forms import Draft
 from bot.slack import payloads
 from bot.slack.home_tab import HomeTab
-from bot.slack.late_trigger import open_form_or_offer_button
-from bot.slack.metadata import ModalContext
+from bot.slack.late_trigger import open_empty_form
 from bot.slack.modal import FormModal
 from bot.slack.views.home import (
     ALL_STATUSES,
@@ -45,15 +43,7 @@ def register(app: AsyncApp, deps: HomeDeps) -> None:
     @app.action(NEW_TICKET_ACTION)
     async def new_ticket(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        await open_form_or_offer_button(
-            client,
-            deps.modal,
-            trigger_id=body["trigger_id"],
-            draft=Draft(),
-            context=ModalContext(""),  # no channel: the ticket message goes by DM
-            team_id=payloads.team_id(body),
-            user_id=payloads.user_id(body),
-        )
+        await open_empty_form(client, deps.modal, body)
 
     @app.action(re.compile(f"^{PAGE_ACTION}_"))
     async def turn_page(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

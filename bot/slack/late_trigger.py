@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import Draft
+from bot.slack import payloads
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import FormModal
 from bot.slack.status_views import RETRY_ACTION
@@ -49,6 +50,20 @@ async def open_form_or_offer_button(
             await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         else:
             await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+async def open_empty_form(client: AsyncWebClient, modal: FormModal, body: dict[str, Any]) -> None:
+    """An empty form from a click with no channel (the global shortcut, App Home's "New ticket"):
+    the ticket message goes to the requester by DM."""
+    await open_form_or_offer_button(
+        client,
+        modal,
+        trigger_id=body["trigger_id"],
+        draft=Draft(),
+        context=ModalContext(""),
+        team_id=payloads.team_id(body),
+        user_id=payloads.user_id(body),
+    )
 
 
 def late_trigger_message(helpdesk: str, draft_id: str) -> tuple[str, list[dict[str, Any]]]:

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.forms import Draft
 from bot.domain.thread import ThreadKey
 from bot.slack import payloads
-from bot.slack.late_trigger import open_form_or_offer_button
+from bot.slack.late_trigger import open_empty_form, open_form_or_offer_button
 from bot.slack.messages import author, thread_root, title_from_text
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import FormModal
@@ -34,16 +34,7 @@ def register(app: AsyncApp, deps: ShortcutsDeps) -> None:
     @app.shortcut(GLOBAL_SHORTCUT)
     async def new_ticket(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        # No channel: the ticket message goes to the requester by DM.
-        await open_form_or_offer_button(
-            client,
-            deps.modal,
-            trigger_id=shortcut["trigger_id"],
-            draft=Draft(),
-            context=ModalContext(""),
-            team_id=payloads.team_id(shortcut),
-            user_id=payloads.user_id(shortcut),
-        )
+        await open_empty_form(client, deps.modal, shortcut)
 
     @app.shortcut(MESSAGE_SHORTCUT)
     async def ticket_from_message(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,10 @@ REPLY_CALLBACK = "ticket_reply"
 REPLY_SHORTCUT = "reply_to_ticket"
 TEXT_BLOCK, VISIBILITY_BLOCK = "reply_text", "reply_visibility"
 PUBLIC, INTERNAL = "public", "internal"
+
+
+STATUS_OF_ACTION = {CLOSE_ACTION: "closed", REOPEN_ACTION: "open", WITHDRAW_ACTION: "withdrawn"}
+"""The neutral status each of the ticket message's status buttons asks for."""
 
 
 def reply_view(record: Ticket, text: str = "", *, internal: bool = False) -> View:
@@ -179,24 +184,12 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         origin = SlackOrigin(user_id=user_id, team_id=record.team_id, channel_id=record.channel_id)
         await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin, status=status))
 
-    @app.action(CLOSE_ACTION)
-    async def close_ticket(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await change_status(body, action, client, "closed")
-
-    @app.action(REOPEN_ACTION)
-    async def reopen_ticket(
+    @app.action(re.compile(f"^({CLOSE_ACTION}|{REOPEN_ACTION}|{WITHDRAW_ACTION})$"))
+    async def change_ticket_status(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await change_status(body, action, client, "open")
-
-    @app.action(WITHDRAW_ACTION)
-    async def withdraw_ticket(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        await change_status(body, action, client, "withdrawn")
+        await change_status(body, action, client, STATUS_OF_ACTION[action["action_id"]])
 
 
 async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:

@@ -302,13 +302,8 @@ class FakeSiit:
         return next((r for r in self.requests if r["_uid"] == uid), None)
 
     async def _get_request(self, request: Request) -> Response:
-        _, refused = await self._enter(request)
-        if refused:
-            return refused
-        found = self.request(request.path_params["uid"])
-        if found is None:
-            return _error(404, "Request not found.")
-        return JSONResponse(self._result(found))
+        _, found, refused = await self._enter_request(request)
+        return refused or JSONResponse(self._result(found))
 
     async def _update_request(self, request: Request) -> Response:
         body, refused = await self._enter(request)
@@ -362,12 +357,9 @@ class FakeSiit:
         return _page(request, items, f"/v1/requests/{uid}/messages")
 
     async def _patch_status(self, request: Request) -> Response:
-        body, refused = await self._enter(request)
+        body, found, refused = await self._enter_request(request)
         if refused:
             return refused
-        found = self.request(request.path_params["uid"])
-        if found is None:
-            return _error(404, "Request not found.")
         if not isinstance(body, dict) or body.get("status") not in STATUSES:
             return _error(422, STATUS_PROBLEM)
         with self._lock:
@@ -375,14 +367,19 @@ class FakeSiit:
             found["_updated_at"] = self._now()
         return JSONResponse({"result": {"uid": found["_uid"], "status": found["status"]}})
 
+    async def _enter_request(self, request: Request) -> tuple[Any, dict[str, Any], Response | None]:
+        """``_enter``, then the request the path names (404 when there is none)."""
+        body, refused = await self._enter(request)
+        found = self.request(request.path_params["uid"]) if refused is None else None
+        if refused is None and found is None:
+            refused = _error(404, "Request not found.")
+        return body, found or {}, refused
+
     async def _patch_assignee(self, request: Request) -> Response:
         """``{"assignee_admin": uid}`` of an admin or agent (the body's shape is assumed: [U])."""
-        body, refused = await self._enter(request)
+        body, found, refused = await self._enter_request(request)
         if refused:
             return refused
-        found = self.request(request.path_params["uid"])
-        if found is None:
-            return _error(404, "Request not found.")
         agents = {u["uid"] for u in self.users if u["role_name"] in ("admin", "agent")}
         if not isinstance(body, dict) or body.get("assignee_admin") not in agents:
             return _error(422, "assignee_admin must be an admin or agent.")
