@@ -1,7 +1,8 @@
 """Everything that speaks Slack: the Bolt app (``app``), its listeners by entry point
-(``command``, ``shortcuts``, ``reactions``, ``submission``, ``ticket_actions``, ``thread_sync``,
-...), what they post (``ticket_message``, ``announce``, ``notify``, ``ticket_thread``) and the
-Block Kit views (``views``).
+(``command``, ``shortcuts``, ``reactions``, ``channel_messages``, ``submission``,
+``ticket_actions``, ``triage_actions``, ``thread_sync``, ``home``, ...), what they post
+(``ticket_message``, ``announce``, ``notify``, ``ticket_thread``, ``triage``, ``home_tab``; paced
+per channel by ``pace``) and the Block Kit views (``views``).
 
 May import ``bot.domain``, ``bot.tickets`` (its ports and use cases), ``bot.delivery`` and the
 small shared modules; never ``bot.storage`` or ``bot.backends`` (stores and helpdesks come in
