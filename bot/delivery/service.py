@@ -247,7 +247,8 @@ class TicketDelivery:
         except Exception as exc:
             if is_transient(exc):
                 reason = f"temporarily unavailable ({type(exc).__name__})"
-                await self._delay(item, request, BackendUnavailable(reason), uncertain=True)
+                # Slack or the database, not the helpdesk: nobody is told the helpdesk is slow.
+                await self._delay(item, request, BackendUnavailable(reason), uncertain=True, tell=False)
             else:
                 log.exception(
                     "outbox item %d failed in a way a retry cannot fix; parked", item.id, extra={"outbox_id": item.id}
@@ -342,7 +343,9 @@ class TicketDelivery:
         if await self._outbox.done(item, ticket_id=request.ticket_id):
             await self._tell(request.tell(self._listener))
 
-    async def _delay(self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool) -> None:
+    async def _delay(
+        self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool, tell: bool = True
+    ) -> None:
         attempts = item.attempts + 1
         if attempts >= self._max_attempts:
             log.warning(
@@ -370,7 +373,7 @@ class TicketDelivery:
         )
         if not await self._outbox.retry_at(item, due, exc.reason, uncertain=uncertain):
             return
-        if item.attempts == 0 and item.status != FILED:
+        if tell and item.attempts == 0 and item.status != FILED:
             await self._tell(self._listener.delayed(request, exc))
 
     async def _park(self, item: OutboxItem, request: Write, exc: BackendError, *, refused: bool) -> None:

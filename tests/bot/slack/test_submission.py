@@ -210,3 +210,17 @@ def test_a_read_only_database_keeps_the_form_and_everything_typed(postgres_url: 
     bot.sender.submit(bot.slack.views[view["id"]], {"field:ci_floor": "4"})
     wait_until(lambda: bot.siit.requests, timeout=15, what="the ticket once the database is back")
     assert [r["title"] for r in bot.siit.requests] == ["printer on fire"]
+
+
+def test_slack_refusing_the_announcement_once_never_says_the_helpdesk_is_slow(bot: RunningBot) -> None:
+    """The ticket is filed; only its announcement waits for Slack. Telling the person that the
+    helpdesk is not answering would be false (and they might file again)."""
+    bot.slack.errors["chat.postMessage"] = ["ratelimited"]
+    view = bot.open_modal("printer jams")
+    bot.sender.submit(view, {"field:ci_floor": "3"})
+    wait_until(lambda: "Filed" in str(bot.slack.views[view["id"]]["blocks"]), timeout=10, what="filed after the retry")
+    shown = [str(c.args) for c in bot.slack.calls_to("views.update")] + [
+        str(c.args.get("text")) for c in bot.slack.calls_to("chat.postMessage")
+    ]
+    assert not any("not answering" in s or "slow down" in s for s in shown)
+    assert len(bot.siit.requests) == 1
