@@ -27,7 +27,7 @@ from dataclasses import asdict
 from typing import Protocol
 
 from bot.catalog import FormCatalog
-from bot.delivery.failures import NotYet, is_transient
+from bot.delivery.failures import NotYet, TransientFailure, is_transient
 from bot.delivery.request import (
     AssignRequest,
     CloseRequest,
@@ -247,8 +247,9 @@ class TicketDelivery:
         except Exception as exc:
             if is_transient(exc):
                 reason = f"temporarily unavailable ({type(exc).__name__})"
-                # Slack or the database, not the helpdesk: nobody is told the helpdesk is slow.
-                await self._delay(item, request, BackendUnavailable(reason), uncertain=True, tell=False)
+                # Slack refusing the announcement of a filed ticket: nobody is told the helpdesk is slow.
+                quiet = isinstance(exc, TransientFailure)
+                await self._delay(item, request, BackendUnavailable(reason), uncertain=True, tell=not quiet)
             else:
                 log.exception(
                     "outbox item %d failed in a way a retry cannot fix; parked", item.id, extra={"outbox_id": item.id}
