@@ -5,6 +5,7 @@ thread become internal notes, never reaching the requester's thread."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
@@ -30,6 +31,20 @@ def desk(start_bot: StartBot) -> RunningBot:
 
 def triage_posts(bot: RunningBot) -> list[dict[str, Any]]:
     return [m for m in bot.slack.messages.values() if m["channel"] == TRIAGE and not m.get("thread_ts")]
+
+
+def wait_for_triage(bot: RunningBot, bot_settings: dict[str, Any]) -> None:
+    """Until the triage message is posted and the app has recorded where (a reply in its thread
+    is known as one from then on)."""
+    database = bot_settings["database_url"].removeprefix("sqlite:///")
+
+    def recorded() -> bool:
+        with sqlite3.connect(database) as connection:
+            return (
+                connection.execute("SELECT triage_ts FROM tickets WHERE triage_ts IS NOT NULL").fetchone() is not None
+            )
+
+    wait_until(lambda: triage_posts(bot) and recorded(), what="the triage message")
 
 
 def triage_updates(bot: RunningBot) -> list[dict[str, Any]]:
@@ -66,9 +81,11 @@ def click(bot: RunningBot, message: dict[str, Any], action_id: str, user: str, *
     assert response.status_code == 200
 
 
-def test_each_new_ticket_is_posted_in_triage_once_with_who_what_and_links(desk: RunningBot) -> None:
+def test_each_new_ticket_is_posted_in_triage_once_with_who_what_and_links(
+    desk: RunningBot, bot_settings: dict[str, Any]
+) -> None:
     ticket = file_ticket(desk)
-    wait_until(lambda: triage_posts(desk), what="the triage message")
+    wait_for_triage(desk, bot_settings)
     [posted] = triage_posts(desk)
     text = str(posted["blocks"])
     assert "<@U100>" in text and "Printer problem" in text and "printer jams" in text
@@ -82,9 +99,11 @@ def test_each_new_ticket_is_posted_in_triage_once_with_who_what_and_links(desk: 
     }
 
 
-def test_assign_to_me_is_for_agents_and_updates_the_triage_message(desk: RunningBot) -> None:
+def test_assign_to_me_is_for_agents_and_updates_the_triage_message(
+    desk: RunningBot, bot_settings: dict[str, Any]
+) -> None:
     file_ticket(desk)
-    wait_until(lambda: triage_posts(desk), what="the triage message")
+    wait_for_triage(desk, bot_settings)
     [posted] = triage_posts(desk)
     click(desk, posted, "triage_assign", user="U555")  # not an agent: told why, nothing sent
     click(desk, posted, "triage_assign", user="U900")
@@ -96,9 +115,9 @@ def test_assign_to_me_is_for_agents_and_updates_the_triage_message(desk: Running
     assert refusals and "Only Siit agents" in refusals[0]["text"]
 
 
-def test_the_status_select_changes_siit_and_both_messages_once(desk: RunningBot) -> None:
+def test_the_status_select_changes_siit_and_both_messages_once(desk: RunningBot, bot_settings: dict[str, Any]) -> None:
     ticket = file_ticket(desk)
-    wait_until(lambda: triage_posts(desk), what="the triage message")
+    wait_for_triage(desk, bot_settings)
     [posted] = triage_posts(desk)
     select, _ = element(posted, "triage_status")
     in_progress = next(o for o in select["options"] if o["value"] == "in_progress")
@@ -115,11 +134,11 @@ def test_the_status_select_changes_siit_and_both_messages_once(desk: RunningBot)
     assert "In progress" in str(triage_updates(desk)[0]["blocks"])
 
 
-def test_a_status_change_seen_by_polling_updates_triage_once(start_bot: StartBot) -> None:
+def test_a_status_change_seen_by_polling_updates_triage_once(start_bot: StartBot, bot_settings: dict[str, Any]) -> None:
     bot = start_bot(triage_channel=TRIAGE, **FAST_POLLING)
     bot.slack.member_channels.add(TRIAGE)
     file_ticket(bot)
-    wait_until(lambda: triage_posts(bot), what="the triage message")
+    wait_for_triage(bot, bot_settings)
     uid = bot.siit.requests[0]["_uid"]
     bot.siit.request(uid)["status"] = "waiting"  # type: ignore[index]
     wait_until(lambda: triage_updates(bot), what="the triage message updated")
@@ -129,9 +148,9 @@ def test_a_status_change_seen_by_polling_updates_triage_once(start_bot: StartBot
     assert "Waiting" in str(triage_updates(bot)[0]["blocks"])
 
 
-def test_reply_and_note_open_the_reply_modal_for_agents_only(desk: RunningBot) -> None:
+def test_reply_and_note_open_the_reply_modal_for_agents_only(desk: RunningBot, bot_settings: dict[str, Any]) -> None:
     file_ticket(desk)
-    wait_until(lambda: triage_posts(desk), what="the triage message")
+    wait_for_triage(desk, bot_settings)
     [posted] = triage_posts(desk)
     opened = len(desk.slack.calls_to("views.open"))
     click(desk, posted, "triage_note", user="U555")
@@ -145,9 +164,11 @@ def test_reply_and_note_open_the_reply_modal_for_agents_only(desk: RunningBot) -
     assert [b["element"]["initial_option"]["value"] for b in visibility] == ["internal", "public"]
 
 
-def test_agents_messages_in_the_triage_thread_become_internal_notes(desk: RunningBot) -> None:
+def test_agents_messages_in_the_triage_thread_become_internal_notes(
+    desk: RunningBot, bot_settings: dict[str, Any]
+) -> None:
     ticket = file_ticket(desk)
-    wait_until(lambda: triage_posts(desk), what="the triage message")
+    wait_for_triage(desk, bot_settings)
     [posted] = triage_posts(desk)
     note = {"type": "message", "channel": TRIAGE, "user": "U900", "text": "VIP, call them", "ts": "1800000001.000001"}
     chatter = {**note, "user": "U555", "text": "what is this?", "ts": "1800000001.000002"}
@@ -165,12 +186,12 @@ def test_agents_messages_in_the_triage_thread_become_internal_notes(desk: Runnin
 
 
 def test_suptask_webhooks_keep_triage_current_once_per_change_and_assign_by_member_id(
-    start_suptask_bot: StartBot, fake_suptask: FakeSuptask
+    start_suptask_bot: StartBot, fake_suptask: FakeSuptask, bot_settings: dict[str, Any]
 ) -> None:
     bot = start_suptask_bot(suptask_webhook_secret=WEBHOOK_SECRET, triage_channel=TRIAGE, agent_slack_ids="U900")
     bot.slack.member_channels.add(TRIAGE)
     file_ticket(bot, {f"field:{IMPACT_FIELD}": "Low"})
-    wait_until(lambda: triage_posts(bot), what="the triage message")
+    wait_for_triage(bot, bot_settings)
     ticket_id = next(iter(fake_suptask.tickets))
     hook = {"ticket": {"id": ticket_id, "status": "In Progress"}}
     for _ in range(3):  # the same change delivered three times
