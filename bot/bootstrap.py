@@ -216,7 +216,6 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         shortcuts_deps=shortcuts.ShortcutsDeps(modal=modal, thread_claims=thread_claims),
         reactions_deps=reactions.ReactionsDeps(
             delivery=delivery,
-            drafts=drafts,
             message_tickets=message_tickets,
             routing=routing,
             thread_claims=thread_claims,

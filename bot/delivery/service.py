@@ -127,21 +127,11 @@ class TicketDelivery:
         """Record the write, with the thread's claim when given (both or neither), then try it
         at once, or after ``hold_seconds`` (a worker takes it then; ``withdraw_held`` drops it
         until it does). False when the thread is claimed already: nothing was recorded."""
-        if hold_seconds > 0:
-            payload = request.to_payload()
-            held = await self._outbox.add(
-                self.backend,
-                payload,
-                now=self._clock(),
-                lease_seconds=self._lease,
-                claim=claim,
-                hold_seconds=hold_seconds,
-            )
-            return held is not None
-        item = await self.record(request, claim=claim)
+        item = await self.record(request, claim=claim, hold_seconds=hold_seconds)
         if item is None:
             return False
-        await self.attempt_now(item, request)
+        if hold_seconds <= 0:
+            await self.attempt_now(item, request)
         return True
 
     async def withdraw_held(self, thread: ThreadKey) -> bool:
@@ -150,12 +140,23 @@ class TicketDelivery:
         return await self._outbox.withdraw_held(thread)
 
     async def record(
-        self, request: Write, *, claim: ThreadKey | None = None, draft: DraftToKeep | None = None
+        self,
+        request: Write,
+        *,
+        claim: ThreadKey | None = None,
+        draft: DraftToKeep | None = None,
+        hold_seconds: float = 0.0,
     ) -> OutboxItem | None:
         """Only record it, with what the person typed when given (raises when the database
         cannot); ``None`` when the thread is taken."""
         return await self._outbox.add(
-            self.backend, request.to_payload(), now=self._clock(), lease_seconds=self._lease, claim=claim, draft=draft
+            self.backend,
+            request.to_payload(),
+            now=self._clock(),
+            lease_seconds=self._lease,
+            claim=claim,
+            draft=draft,
+            hold_seconds=hold_seconds,
         )
 
     async def attempt_now(self, item: OutboxItem, request: Write) -> None:

@@ -17,7 +17,7 @@ from bot.slack.calls import best_effort
 from bot.slack.message_request import MessageTickets
 from bot.slack.messages import fetch_message, is_from_a_bot, thread_root
 from bot.slack.status_views import already_text
-from bot.tickets.ports import Drafts, ThreadClaims
+from bot.tickets.ports import ThreadClaims
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ class ReactionsDeps:
     """What the ticket reaction needs, and nothing else."""
 
     delivery: TicketDelivery
-    drafts: Drafts
     message_tickets: MessageTickets
     routing: Routing
     thread_claims: ThreadClaims
@@ -66,7 +65,7 @@ def register(app: AsyncApp, deps: ReactionsDeps) -> None:
             ticket_request = await deps.message_tickets.request(client, message, key, reporter=str(event.get("user")))
             if await deps.delivery.submit(ticket_request, claim=key):
                 return
-            await deps.drafts.discard(str(ticket_request.origin.draft_id))
+            await deps.message_tickets.drafts.discard(str(ticket_request.origin.draft_id))
         # A reaction on a reply in a thread that has its ticket says so, to the person who reacted
         # alone (ten people reacting make no noise in the channel); Slack's retries stay quiet.
         if message_ts != root and not request.headers.get("x-slack-retry-num"):

@@ -120,7 +120,7 @@ class OutboxStore:
             if claim is None:
                 raise
             return None
-        return OutboxItem(int(item_id), backend, payload, 0, token or "", first_attempt_at=now)
+        return OutboxItem(int(item_id), backend, payload, 0, token or "", first_attempt_at=now if token else None)
 
     async def withdraw_held(self, thread: ThreadKey) -> bool:
         """A held write (``hold_seconds``) no worker has taken yet is dropped with its thread's

@@ -206,3 +206,27 @@ def test_suptask_webhooks_keep_triage_current_once_per_change_and_assign_by_memb
     wait_until(lambda: len(triage_updates(bot)) == 2, what="the assignee shown")
     assert "In progress" in str(triage_updates(bot)[0]["blocks"])
     assert "<@U900>" in str(triage_updates(bot)[1]["blocks"])
+
+
+def test_an_assignment_during_an_outage_is_kept_and_one_siit_refuses_shows_why_in_triage(
+    start_bot: StartBot, bot_settings: dict[str, Any]
+) -> None:
+    bot = start_bot(triage_channel=TRIAGE, agent_slack_ids="U901")  # U901: an agent with no Siit user
+    bot.slack.member_channels.add(TRIAGE)
+    bot.slack.add_user("U901", email="temp@example.com", name="Tess Temp")
+    add_agent(bot)
+    file_ticket(bot)
+    wait_for_triage(bot, bot_settings)
+    [posted] = triage_posts(bot)
+    bot.siit.failures.extend([("/v1/requests/", 503)] * 4)
+    click(bot, posted, "triage_assign", user="U900")
+    told = lambda: [c.args for c in bot.slack.calls_to("chat.postEphemeral") if c.args.get("channel") == TRIAGE]  # noqa: E731
+    wait_until(told, what="the 'saved' notice")
+    assert "your assignment is saved" in told()[0]["text"] and told()[0]["user"] == "U900"
+    assert told()[0]["thread_ts"] == posted["ts"]
+    wait_until(lambda: bot.siit.requests[0].get("assignee_admin") == "u_greg", timeout=10, what="assigned once back")
+
+    click(bot, posted, "triage_assign", user="U901")
+    wait_until(lambda: len(told()) == 2, what="the refusal")
+    assert "Siit did not accept it" in told()[1]["text"] and "has no Siit user" in told()[1]["text"]
+    assert bot.siit.requests[0]["assignee_admin"] == "u_greg"
