@@ -108,3 +108,19 @@ def capacity(results: list[RateResult]) -> float:
             break
         best = measured.rate
     return best
+
+
+def next_rate(results: list[RateResult], *, start: float, coarse: float = 1.5, fine: float = 1.1) -> float | None:
+    """The next rate of a capacity search, or None when the capacity is known to ``fine``:
+    rates grow by ``coarse`` until one fails, then by ``fine`` from the best passing rate up to
+    the failing one; whole rates. Fewer rates than a fixed grid, and a finer answer."""
+    if not results:
+        return start
+    failed = [r.rate for r in results if not r.within_limits]
+    if not failed:
+        return float(round(results[-1].rate * coarse))
+    passed = [r.rate for r in results if r.within_limits and r.rate < min(failed)]
+    if not passed:
+        return None
+    candidate = float(max(round(max(passed) * fine), max(passed) + 1))
+    return candidate if candidate < min(failed) else None

@@ -5,186 +5,44 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import httpx
 import uvloop
 
-from bench import home_and_polling, open_loop
-from bench.fakes import SIIT_TOKEN, SLACK_TOKEN
-from bot.testing.slack_api import TEAM_ID, mint_trigger_id
-from bot.testing.slack_client import signature
+from bench import home_and_polling, open_loop, scaling
+from bench.harness import (
+    Fakes,
+    Process,
+    Report,
+    collector_paused,
+    command_body,
+    fakes,
+    free_port,
+    open_delays,
+    pct,
+    signed,
+    start,
+    start_bare,
+    start_bot,
+    wait_for,
+)
+from bench.sweep import open_loop_sweep
+from bot.testing.slack_api import TEAM_ID
 from bot.testing.slack_ui import state_for
 
-ROOT = Path(__file__).resolve().parents[1]
-PASSED_THROUGH = ("LISTENER_WORKERS", "LISTENER_MAX_DEFER_SECONDS")
-"""Settings taken from the benchmark's environment, to compare them."""
 ROUNDS = 3
 """Each latency level and throughput is measured this many times; latencies are pooled (the
 first, cold burst included), throughputs compared by their medians."""
-SECRET = "bench-signing-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Process:
-    popen: subprocess.Popen[bytes]
-    url: str
-    database: Path | None = None
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time the process has used so far."""
-        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        self.popen.terminate()
-        try:
-            self.popen.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-
-
-def start(args: list[str], env: dict[str, str], health: str) -> Process:
-    popen = subprocess.Popen(
-        [sys.executable, *args],
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ["BENCH_LOG"], "a") if os.environ.get("BENCH_LOG") else subprocess.DEVNULL,  # noqa: SIM115
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(health, timeout=1)
-            return Process(popen, health.split("/", 3)[0] + "//" + health.split("/", 3)[2])
-        except httpx.HTTPError:
-            if popen.poll() is not None:
-                raise RuntimeError(f"{args} exited with {popen.returncode}") from None
-            time.sleep(0.1)
-    raise RuntimeError(f"{args} did not start")
-
-
-@dataclass
-class Fakes:
-    slack_url: str
-    siit_url: str
-    process: Process
-
-    def stats(self) -> dict[str, Any]:
-        return httpx.get(self.slack_url + "/_stats", timeout=30).json()  # type: ignore[no-any-return]
-
-    def reset(self) -> None:
-        httpx.post(self.slack_url + "/_reset", timeout=10)
-
-    def latency(self, seconds: float) -> None:
-        httpx.post(self.slack_url + "/_latency", json={"latency": seconds}, timeout=10)
-
-
-@contextmanager
-def fakes() -> Iterator[Fakes]:
-    slack_port, siit_port = free_port(), free_port()
-    process = start(
-        ["-m", "bench.fakes", "--slack-port", str(slack_port), "--siit-port", str(siit_port)],
-        {},
-        f"http://127.0.0.1:{slack_port}/_stats",
-    )
-    try:
-        yield Fakes(f"http://127.0.0.1:{slack_port}", f"http://127.0.0.1:{siit_port}", process)
-    finally:
-        process.stop()
-
-
-def bot_env(fake: Fakes, database: Path, port: int) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": SLACK_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake.slack_url + "/api/",
-        "TICKET_BACKEND": "siit",
-        "SIIT_API_TOKEN": SIIT_TOKEN,
-        "SIIT_API_URL": fake.siit_url + "/v1",
-        "SIIT_SERVICES": "wa_printers,wa_access",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        **{name: os.environ[name] for name in PASSED_THROUGH if name in os.environ},
-        "STATUS_POLL_SECONDS": "3600",
-        "AGENT_SLACK_IDS": home_and_polling.HOME_USER,
-        "FORMS_FILE": "/nonexistent",
-    }
-
-
-def start_bot(fake: Fakes, workdir: Path, *, database: Path | None = None) -> Process:
-    """``database``: another instance's, to run beside it."""
-    port = free_port()
-    database = database or workdir / f"bench-{port}.db"
-    process = start(["-m", "bot"], bot_env(fake, database, port), f"http://127.0.0.1:{port}/healthz")
-    process.database = database
-    return process
-
-
-def start_bare(fake: Fakes) -> Process:
-    port = free_port()
-    env = {
-        "SLACK_BOT_TOKEN": SLACK_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake.slack_url + "/api/",
-        "PORT": str(port),
-    }
-    process = start(["-m", "bench.bare_app"], env, f"http://127.0.0.1:{port}/slack/events")
-    return process
-
-
-def signed(body: bytes, content_type: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    return {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature(SECRET, ts, body),
-    }
-
-
-def command_body(text: str, user: str) -> tuple[bytes, str]:
-    trigger = mint_trigger_id()
-    fields = {
-        "team_id": TEAM_ID,
-        "channel_id": "C100",
-        "user_id": user,
-        "command": "/ticket",
-        "text": text,
-        "trigger_id": trigger,
-        "api_app_id": "A1",
-        "response_url": "https://hooks.slack.invalid/x",
-    }
-    return urlencode(fields).encode(), trigger
 
 
 async def slash_burst(url: str, count: int, concurrency: int, label: str = "bench") -> tuple[list[float], list[str]]:
@@ -197,18 +55,6 @@ async def slash_burst(url: str, count: int, concurrency: int, label: str = "benc
     with collector_paused():
         await _drive(url, count, concurrency, label, gate, latencies, triggers)
     return latencies, triggers
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The driver's own garbage collections would stall it mid-burst and count as the app's
-    latency; collect before, not during."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def _drive(
@@ -232,51 +78,6 @@ async def _drive(
                 )
 
         await asyncio.gather(*(one(n) for n in range(count)))
-
-
-def open_delays(stats: dict[str, Any], triggers: list[str]) -> list[float]:
-    """Trigger issued -> views.open received by Slack, for each trigger that was used."""
-    wanted = set(triggers)
-    return [
-        c["at"] - float(c["trigger_id"].split(".trigger")[0].rsplit(".", 1)[0])
-        for c in stats["slack"]
-        if c["method"] == "views.open" and c["trigger_id"] in wanted
-    ]
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-@dataclass
-class Report:
-    rows: list[tuple[str, str]] = field(default_factory=list)
-    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
-    counts: list[dict[str, Any]] = field(default_factory=list)
-    """The mechanics of each phase (sent, answered, opened, filed), for ``--json``: what the test
-    suite checks instead of timings."""
-
-    def count(self, phase: str, **counts: int) -> None:
-        self.counts.append({"phase": phase, **counts})
-
-    def figure(self, name: str, value: str) -> None:
-        self.rows.append((name, value))
-        print(f"  {name:<58} {value}", flush=True)
-
-    def target(self, name: str, ok: bool, detail: str) -> None:
-        self.verdicts.append((name, ok, detail))
-
-
-async def wait_for(predicate: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.2)
-    return False
 
 
 async def submission_latency(bot: Process, fake: Fakes, count: int) -> tuple[list[float], float, float]:
@@ -454,20 +255,12 @@ async def run(quick: bool) -> Report:
             f"{ours:.0f} / {base:.0f} /s (ratio {ours / base:.2f})",
         )
         report.target("throughput >= 0.8 x bare Bolt", ours / base >= 0.8, f"{ours / base:.2f}")
-        single = await open_loop_sweep(report, fake, {"ours": [bot], "bare Bolt": [bare]}, quick=quick)
+        await open_loop_sweep(report, fake, {"ours": [bot], "bare Bolt": [bare]}, quick=quick)
         rss, bare_rss = bot.peak_rss_mb(), bare.peak_rss_mb()
         bare.stop()
-        # Beyond one core: a second instance on the same database, requests shared in turn.
-        second = start_bot(fake, Path(workdir), database=bot.database)
-        both = await open_loop_sweep(report, fake, {"ours x2": [bot, second]}, quick=quick, rates=scale_rates(quick))
-        second.stop()
         await app_home(report, bot, fake, quick=quick)
         bot.stop()
-        scaling = both["ours x2"] / single["ours"] if single["ours"] else float("inf")
-        report.figure(
-            "capacity: two instances / one", f"{both['ours x2']:.0f} / {single['ours']:.0f} /s (ratio {scaling:.2f})"
-        )
-        report.target("two instances >= 1.7 x one instance's capacity", scaling >= 1.7, f"{scaling:.2f}")
+        await scaling.two_instances(report, fake, Path(workdir), quick=quick)
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB (ratio {rss / bare_rss:.2f})")
         report.target("peak RSS <= 1.5 x bare Bolt", rss <= 1.5 * bare_rss, f"{rss / bare_rss:.2f}")
     await siit_polling(report, quick=quick)
@@ -512,100 +305,6 @@ async def siit_polling(report: Report, *, quick: bool) -> None:
     report.target("Siit polling never over its budget (40 in any 60 s)", worst <= budget, f"{worst}")
     report.target("agent reply -> Slack p50 < 30 s", p50 < 30, f"{p50:.1f} s")
     report.target("agent reply -> Slack p99 < 2 min", p99 < 120 and small.notes_shown == 0, f"{p99:.1f} s")
-
-
-SWEEP_SIIT_LATENCY = 2.5
-"""The helpdesk is slow during the sweep, as in production: it must not show in the modals."""
-
-
-def sweep_rates(quick: bool) -> list[float]:
-    return [20.0, 40.0] if quick else [50.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0, 1000.0]
-
-
-def scale_rates(quick: bool) -> list[float]:
-    return [20.0, 40.0] if quick else [400.0, 600.0, 800.0, 1000.0, 1200.0]
-
-
-async def open_loop_sweep(
-    report: Report, fake: Fakes, apps: dict[str, list[Process]], *, quick: bool, rates: list[float] | None = None
-) -> dict[str, float]:
-    """Each rate for each app in turn (same machine, same minute), open loop, Siit slow; each
-    app's capacity. An app of several processes takes the requests in turn."""
-    rates = rates or sweep_rates(quick)
-    seconds = 1.5 if quick else 5.0
-    results: dict[str, list[open_loop.RateResult]] = {name: [] for name in apps}
-    cpu: dict[str, list[float]] = {name: [] for name in apps}
-    print("  open loop (ack p50/p99, slash -> views.open p50/p99, expired triggers):", flush=True)
-    fake.latency(SWEEP_SIIT_LATENCY)
-    for rate in rates:
-        for name, processes in apps.items():
-            fake.reset()
-            count = int(rate * seconds)
-
-            def make(n: int, label: str = f"open-loop {rate:.0f}") -> tuple[bytes, str, dict[str, str]]:
-                body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
-                return body, trigger, signed(body, "application/x-www-form-urlencoded")
-
-            cpu_before = sum(p.cpu_seconds() for p in processes)
-            urls = [p.url for p in processes]
-            with collector_paused():
-                latencies, triggers = await open_loop.drive(urls, rate=rate, count=count, make=make)
-            await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 10)
-            per_command_ms = (sum(p.cpu_seconds() for p in processes) - cpu_before) / count * 1000
-            measured = open_loop.result(rate, count, latencies, triggers, open_delays(fake.stats(), triggers), pct)
-            results[name].append(measured)
-            if measured.within_limits:  # past its capacity an app's CPU goes to collapsing
-                cpu[name].append(per_command_ms)
-            report.count(
-                f"open loop {rate:.0f}/s {name}",
-                sent=measured.sent,
-                answered=measured.answered,
-                acknowledged=measured.acknowledged,
-                opened=measured.acknowledged - measured.expired,
-            )
-            report.figure(
-                f"  {rate:>5.0f}/s {name:<10}",
-                f"ack {measured.ack_ms[0]:.1f} / {measured.ack_ms[1]:.1f} ms, open {measured.open_ms[0]:.1f} / "
-                f"{measured.open_ms[1]:.1f} ms, {measured.expired} expired, CPU {per_command_ms:.2f} ms/command",
-            )
-    fake.latency(0.0)
-    capacities = {name: open_loop.capacity(found) for name, found in results.items()}
-    if len(apps) == 2:
-        compare(report, results, cpu, capacities)
-    else:
-        report.figure(
-            "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
-            " / ".join(f"{c:.0f}/s" for c in capacities.values()),
-        )
-    return capacities
-
-
-def compare(
-    report: Report,
-    results: dict[str, list[open_loop.RateResult]],
-    cpu: dict[str, list[float]],
-    capacities: dict[str, float],
-) -> None:
-    """Ours against bare Bolt: capacity, the tails at 200/s, CPU per command."""
-    (ours, ours_results), (bare, _) = results.items()
-    ratio = capacities[ours] / capacities[bare] if capacities[bare] else float("inf")
-    report.figure(
-        "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
-        " / ".join(f"{c:.0f}/s" for c in capacities.values()) + f" (ratio {ratio:.2f})",
-    )
-    report.target("open-loop capacity >= 1.5 x bare Bolt", ratio >= 1.5, f"{ratio:.2f}")
-    at_200 = next((r for r in ours_results if r.rate == 200.0), ours_results[-1])
-    report.target(
-        f"at {at_200.rate:.0f}/s: ack p99 <= 20 ms, open p99 <= 50 ms",
-        at_200.ack_ms[1] <= 20 and at_200.open_ms[1] <= 50 and not at_200.expired,
-        f"{at_200.ack_ms[1]:.1f} / {at_200.open_ms[1]:.1f} ms",
-    )
-    ours_cpu, bare_cpu = statistics.median(cpu[ours] or [float("nan")]), statistics.median(cpu[bare] or [float("nan")])
-    report.figure(
-        "CPU per command within capacity, median over rates: " + " / ".join(cpu),
-        f"{ours_cpu:.2f} / {bare_cpu:.2f} ms (ratio {ours_cpu / bare_cpu:.2f})",
-    )
-    report.target("CPU per command <= bare Bolt", ours_cpu <= bare_cpu, f"{ours_cpu / bare_cpu:.2f}")
 
 
 async def compare_throughput(ours: str, bare: str, fake: Fakes, count: int, concurrency: int) -> tuple[float, float]:

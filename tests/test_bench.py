@@ -26,16 +26,18 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     report = json.loads(output.read_text())
     phases = {count["phase"]: count for count in report["counts"]}
     sent = [c for c in report["counts"] if "sent" in c]
-    # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps
-    # and for two instances of ours, App Home openings
-    assert len(sent) == 11
+    # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps,
+    # App Home openings, and two rates for one instance of ours and for two
+    assert len(sent) == 13
     for count in sent:
         assert count["answered"] == count["sent"] == count["acknowledged"], count
     opened = [c for c in report["counts"] if "opened" in c]
-    assert len(opened) == 13  # the bursts, warm/cold with Siit fast and slow, the open-loop rates, App Home
+    assert len(opened) == 15  # the bursts, warm/cold with Siit fast and slow, the open-loop rates, App Home
     for count in opened:
         assert count["opened"] == count["acknowledged"] > 0, count
     assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
+    shared = phases["exactly once across two instances"]
+    assert shared["filed_once"] == shared["messages"] > 0
     names = [f["figure"] for f in report["figures"]]
     for figure in (
         "ack latency",
@@ -46,11 +48,12 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
         "capacity",
         "CPU per command",
         "two instances / one",
+        "filed and announced once",
         "app_home_opened -> views.publish",
         "Siit calls/min polling 500 open tickets",
         "agent reply -> Slack thread",
     ):
         assert any(figure in name for name in names), figure
-    assert len(report["targets"]) == 16
+    assert len(report["targets"]) == 17
     for target in report["targets"]:
         assert ("PASS" if target["ok"] else "FAIL") + "  " + target["target"] in result.stdout

@@ -1,0 +1,154 @@
+"""Beyond one core: one instance of the app against two on one PostgreSQL, each held to the same
+share of a core (``bench.cpu_cap``, as a container's CPU limit does), so that the driver and the
+fakes keep cores of their own and the ratio shows how the app scales, not how many cores this
+machine has. Then exactly once across the two: every message's ``:ticket:`` reaction reaches both
+instances at once (Slack's retry landing on the other one), with a second person's reaction to
+the same message; the tickets are counted at the fake Siit, the ticket messages at the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import cpu_cap
+from bench.harness import SECRET, Fakes, Process, Report, start_bot, wait_for
+from bench.sweep import search_capacities
+from bot.testing.slack_client import SlackSender
+
+INSTANCE_CORES = 0.5
+"""Each instance's share of a core: two of them leave a core of this two-core machine to the
+driver, the fakes and PostgreSQL."""
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BASE_TS = 1_800_000_000
+
+
+async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bool) -> None:
+    async with shared_database(workdir) as (database_url, where):
+        first = start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS)
+        second = start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS)
+        capped = [cpu_cap.cap(INSTANCE_CORES) for _ in (first, second)]
+        try:
+            caps = [c for c in capped if isinstance(c, cpu_cap.CpuCap)]
+            for process, capped_group in zip((first, second), caps, strict=False):
+                capped_group.add(process.popen.pid)
+            how = (
+                f"each capped at {INSTANCE_CORES} core (cgroup v{caps[0].version} CPU quota)"
+                if len(caps) == 2
+                else f"uncapped, sharing the driver's cores ({next(c for c in capped if isinstance(c, str))})"
+            )
+            print(f"  two instances on {where}, {how}:", flush=True)
+            start = 20.0 if quick else 100.0
+            apps = {"ours x1": [first], "ours x2": [first, second]}
+            capacities = await search_capacities(report, fake, apps, start=start, quick=quick)
+            one, both = capacities["ours x1"], capacities["ours x2"]
+            throttled = sum(c.throttled_seconds() for c in caps)
+            await exactly_once(report, fake, [first, second], count=10 if quick else 200)
+        finally:
+            for process in (first, second):
+                process.stop()
+            for group in capped:
+                if isinstance(group, cpu_cap.CpuCap):
+                    group.remove()
+    scaling = both / one if one else float("inf")
+    report.figure(
+        f"capacity: two instances / one ({how})",
+        f"{both:.0f} / {one:.0f} /s (ratio {scaling:.2f}; {throttled:.0f} s held by the quota)",
+    )
+    report.target(
+        "two instances >= 1.7 x one instance's capacity" + ("" if len(caps) == 2 else " (uncapped)"),
+        scaling >= 1.7,
+        f"{scaling:.2f}",
+    )
+
+
+FILING_SETTINGS = {
+    # The benchmark measures the app, not Siit's quota or Slack's per-channel pace: the fakes
+    # enforce neither here, and both limits have their own tests.
+    "SIIT_RATE_LIMIT": "100000",
+    "SLACK_CHANNEL_POST_SECONDS": "0",
+}
+
+
+async def exactly_once(report: Report, fake: Fakes, instances: list[Process], *, count: int) -> None:
+    """``count`` messages, each reacted to by two people, each reaction sent to both instances
+    at once (the second as Slack's retry): one ticket per message, each announced once."""
+    fake.reset()
+    messages = [
+        {"channel": "C100", "ts": f"{BASE_TS + n}.{uuid.uuid4().int % 10**6:06d}", "user": f"U{n % 1000:04d}"}
+        for n in range(count)
+    ]
+    async with httpx.AsyncClient(timeout=30) as http:
+        seeded = [{**m, "text": f"Printer {n} jams\nIt beeps."} for n, m in enumerate(messages)]
+        (await http.post(fake.slack_url + "/_seed", json=seeded)).raise_for_status()
+    started = time.monotonic()
+    await asyncio.to_thread(react_everywhere, [p.url for p in instances], messages)
+    await wait_for(lambda: len(ticket_messages(fake.stats())) >= count, 60 if count > 20 else 20)
+    await asyncio.sleep(2.0)  # anything filed or announced twice would land in this time too
+    stats = fake.stats()
+    filed = Counter(str(created["link"]).rsplit("/p", 1)[-1] for created in stats["created"])
+    posted = Counter(ticket_messages(stats))
+    wanted = [m["ts"] for m in messages]
+    once = sum(1 for ts in wanted if filed[ts.replace(".", "")] == 1 and posted[ts] == 1)
+    twice = sum(1 for ts in wanted if filed[ts.replace(".", "")] > 1 or posted[ts] > 1)
+    report.count("exactly once across two instances", messages=count, filed_once=once)
+    report.figure(
+        "two instances, 4 reactions a message: filed and announced once / twice / not",
+        f"{once} / {twice} / {count - once - twice} of {count}, in {time.monotonic() - started:.1f} s",
+    )
+    report.target("two instances: every message filed exactly once", once == count, f"{once} of {count}")
+
+
+def ticket_messages(stats: dict[str, Any]) -> list[str]:
+    """The thread of each ticket message posted."""
+    return [str(call["thread_ts"]) for call in stats["slack"] if call["ticket_message"]]
+
+
+def react_everywhere(urls: list[str], messages: list[dict[str, str]]) -> None:
+    """For each message: two people react, and each event also reaches the other instance as
+    Slack's retry, all four at once."""
+    with httpx.Client(timeout=30) as http, ThreadPoolExecutor(max_workers=16) as pool:
+        senders = [SlackSender(url, SECRET, http) for url in urls]
+        futures = [
+            pool.submit(senders[(i + k) % 2].reaction, dict(m), user=user, event_id=f"Ev{m['ts']}{user}", retry_num=k)
+            for m in messages
+            for i, user in enumerate(("U0001", "U0002"))
+            for k in (0, 1)
+        ]
+        for future in futures:
+            future.result()
+
+
+@asynccontextmanager
+async def shared_database(workdir: Path) -> AsyncIterator[tuple[str, str]]:
+    """A fresh PostgreSQL database, or SQLite where no server answers (said in the figures)."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    try:
+        await admin(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError) as exc:
+        yield f"sqlite:///{workdir / 'shared.db'}", f"SQLite (PostgreSQL unreachable: {json.dumps(str(exc))})"
+        return
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, "PostgreSQL"
+    finally:
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,138 @@
+"""The open-loop sweep (``bench.open_loop``) of several apps in turn: each rate for each app in
+the same minute, their capacities, and ours against bare Bolt."""
+
+from __future__ import annotations
+
+import statistics
+
+from bench import open_loop
+from bench.harness import (
+    Fakes,
+    Process,
+    Report,
+    collector_paused,
+    command_body,
+    open_delays,
+    pct,
+    signed,
+    wait_for,
+)
+
+SWEEP_SIIT_LATENCY = 2.5
+"""The helpdesk is slow during the sweep, as in production: it must not show in the modals."""
+
+
+def sweep_rates(quick: bool) -> list[float]:
+    return [20.0, 40.0] if quick else [50.0, 100.0, 200.0, 300.0, 400.0, 600.0, 800.0, 1000.0]
+
+
+def seconds_per_rate(quick: bool) -> float:
+    return 1.5 if quick else 5.0
+
+
+async def measure_rate(
+    report: Report, fake: Fakes, name: str, processes: list[Process], rate: float, seconds: float
+) -> tuple[open_loop.RateResult, float]:
+    """``rate`` commands a second for ``seconds`` to an app (of several processes taking the
+    requests in turn), Siit as slow as the fake is set; the result, and CPU ms per command."""
+    fake.reset()
+    count = int(rate * seconds)
+
+    def make(n: int, label: str = f"open-loop {rate:.0f}") -> tuple[bytes, str, dict[str, str]]:
+        body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
+        return body, trigger, signed(body, "application/x-www-form-urlencoded")
+
+    cpu_before = sum(p.cpu_seconds() for p in processes)
+    urls = [p.url for p in processes]
+    with collector_paused():
+        latencies, triggers = await open_loop.drive(urls, rate=rate, count=count, make=make)
+    await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 10)
+    per_command_ms = (sum(p.cpu_seconds() for p in processes) - cpu_before) / count * 1000
+    measured = open_loop.result(rate, count, latencies, triggers, open_delays(fake.stats(), triggers), pct)
+    report.count(
+        f"open loop {rate:.0f}/s {name}",
+        sent=measured.sent,
+        answered=measured.answered,
+        acknowledged=measured.acknowledged,
+        opened=measured.acknowledged - measured.expired,
+    )
+    report.figure(
+        f"  {rate:>5.0f}/s {name:<10}",
+        f"ack {measured.ack_ms[0]:.1f} / {measured.ack_ms[1]:.1f} ms, open {measured.open_ms[0]:.1f} / "
+        f"{measured.open_ms[1]:.1f} ms, {measured.expired} expired, CPU {per_command_ms:.2f} ms/command",
+    )
+    return measured, per_command_ms
+
+
+async def search_capacities(
+    report: Report, fake: Fakes, apps: dict[str, list[Process]], *, start: float, quick: bool
+) -> dict[str, float]:
+    """Each app's capacity found by ``open_loop.next_rate``, the apps taking steps in turn so that
+    a slow spell of the machine weighs on all of them; in quick runs, two rates each."""
+    results: dict[str, list[open_loop.RateResult]] = {name: [] for name in apps}
+    searching = dict(apps)
+    fake.latency(SWEEP_SIIT_LATENCY)
+    while searching:
+        for name, processes in list(searching.items()):
+            found = results[name]
+            rate = next_quick(found, start) if quick else open_loop.next_rate(found, start=start)
+            if rate is None:
+                del searching[name]
+                continue
+            measured, _ = await measure_rate(report, fake, name, processes, rate, seconds_per_rate(quick))
+            found.append(measured)
+    fake.latency(0.0)
+    return {name: open_loop.capacity(found) for name, found in results.items()}
+
+
+def next_quick(results: list[open_loop.RateResult], start: float) -> float | None:
+    return [start, 2 * start, None][len(results)]
+
+
+async def open_loop_sweep(
+    report: Report, fake: Fakes, apps: dict[str, list[Process]], *, quick: bool
+) -> dict[str, float]:
+    """Each rate for each app in turn (same machine, same minute), open loop, Siit slow; each
+    app's capacity. An app of several processes takes the requests in turn."""
+    results: dict[str, list[open_loop.RateResult]] = {name: [] for name in apps}
+    cpu: dict[str, list[float]] = {name: [] for name in apps}
+    print("  open loop (ack p50/p99, slash -> views.open p50/p99, expired triggers):", flush=True)
+    fake.latency(SWEEP_SIIT_LATENCY)
+    for rate in sweep_rates(quick):
+        for name, processes in apps.items():
+            measured, per_command_ms = await measure_rate(report, fake, name, processes, rate, seconds_per_rate(quick))
+            results[name].append(measured)
+            if measured.within_limits:  # past its capacity an app's CPU goes to collapsing
+                cpu[name].append(per_command_ms)
+    fake.latency(0.0)
+    capacities = {name: open_loop.capacity(found) for name, found in results.items()}
+    compare(report, results, cpu, capacities)
+    return capacities
+
+
+def compare(
+    report: Report,
+    results: dict[str, list[open_loop.RateResult]],
+    cpu: dict[str, list[float]],
+    capacities: dict[str, float],
+) -> None:
+    """Ours against bare Bolt: capacity, the tails at 200/s, CPU per command."""
+    (ours, ours_results), (bare, _) = results.items()
+    ratio = capacities[ours] / capacities[bare] if capacities[bare] else float("inf")
+    report.figure(
+        "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
+        " / ".join(f"{c:.0f}/s" for c in capacities.values()) + f" (ratio {ratio:.2f})",
+    )
+    report.target("open-loop capacity >= 1.5 x bare Bolt", ratio >= 1.5, f"{ratio:.2f}")
+    at_200 = next((r for r in ours_results if r.rate == 200.0), ours_results[-1])
+    report.target(
+        f"at {at_200.rate:.0f}/s: ack p99 <= 20 ms, open p99 <= 50 ms",
+        at_200.ack_ms[1] <= 20 and at_200.open_ms[1] <= 50 and not at_200.expired,
+        f"{at_200.ack_ms[1]:.1f} / {at_200.open_ms[1]:.1f} ms",
+    )
+    ours_cpu, bare_cpu = statistics.median(cpu[ours] or [float("nan")]), statistics.median(cpu[bare] or [float("nan")])
+    report.figure(
+        "CPU per command within capacity, median over rates: " + " / ".join(cpu),
+        f"{ours_cpu:.2f} / {bare_cpu:.2f} ms (ratio {ours_cpu / bare_cpu:.2f})",
+    )
+    report.target("CPU per command <= bare Bolt", ours_cpu <= bare_cpu, f"{ours_cpu / bare_cpu:.2f}")
