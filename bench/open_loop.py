@@ -110,6 +110,12 @@ def capacity(results: list[RateResult]) -> float:
     return best
 
 
+def first_failure(results: list[RateResult]) -> float | None:
+    """The lowest rate out of limits, above the capacity; None if every rate tried kept them."""
+    failed = [r.rate for r in results if not r.within_limits]
+    return min(failed) if failed else None
+
+
 def next_rate(results: list[RateResult], *, start: float, coarse: float = 1.5, fine: float = 1.1) -> float | None:
     """The next rate of a capacity search, or None when the capacity is known to ``fine``:
     rates grow by ``coarse`` until one fails, then by ``fine`` from the best passing rate up to

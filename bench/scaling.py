@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from bench import cpu_cap
+from bench import cpu_cap, open_loop
 from bench.harness import SECRET, Fakes, Process, Report, start_bot, wait_for
-from bench.sweep import search_capacities
+from bench.sweep import capacity_text, search_capacities
 from bot.testing.slack_client import SlackSender
 
 INSTANCE_CORES = 0.5
@@ -50,8 +50,7 @@ async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bo
             print(f"  two instances on {where}, {how}:", flush=True)
             start = 20.0 if quick else 100.0
             apps = {"ours x1": [first], "ours x2": [first, second]}
-            capacities = await search_capacities(report, fake, apps, start=start, quick=quick)
-            one, both = capacities["ours x1"], capacities["ours x2"]
+            results = await search_capacities(report, fake, apps, start=start, quick=quick)
             throttled = sum(c.throttled_seconds() for c in caps)
             await exactly_once(report, fake, [first, second], count=10 if quick else 200)
         finally:
@@ -60,10 +59,12 @@ async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bo
             for group in capped:
                 if isinstance(group, cpu_cap.CpuCap):
                     group.remove()
+    one, both = (open_loop.capacity(results[name]) for name in ("ours x1", "ours x2"))
     scaling = both / one if one else float("inf")
     report.figure(
         f"capacity: two instances / one ({how})",
-        f"{both:.0f} / {one:.0f} /s (ratio {scaling:.2f}; {throttled:.0f} s held by the quota)",
+        f"{capacity_text(results['ours x2'])} / {capacity_text(results['ours x1'])}, ratio {scaling:.2f}"
+        f" ({throttled:.0f} s held by the quota)",
     )
     report.target(
         "two instances >= 1.7 x one instance's capacity" + ("" if len(caps) == 2 else " (uncapped)"),
