@@ -28,7 +28,6 @@ from bot.check import check  # noqa: E402
 from bot.config import DatabaseSettings, SettingsError, load_database_settings  # noqa: E402
 from bot.forms_file import FormsFileError  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
-from bot.manifest import ManifestError, manifest_text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.startup import database_problem, slack_problem  # noqa: E402
 
@@ -48,6 +47,9 @@ def manifest(args: list[str]) -> int:
     parser.add_argument("--url", help="the app's public https:// address (its /slack/events is filled in)")
     parser.add_argument("--socket", action="store_true", help="Socket Mode: no request URLs")
     options = parser.parse_args(args)
+    # Here, not at the top: jsonschema would otherwise load (2 MB) into every serving process.
+    from bot.manifest import ManifestError, manifest_text
+
     try:
         print(manifest_text(url=options.url, socket=options.socket), end="")
     except ManifestError as exc:
