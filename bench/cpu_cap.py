@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,20 +51,20 @@ class CpuCap:
         self.group.rmdir()
 
 
-def cpu_hierarchy() -> tuple[Path, int] | None:
+def cpu_hierarchy(root: Path = CGROUP_ROOT) -> tuple[Path, int] | None:
     """The directory of the CPU controller and the cgroup version, if this machine has one."""
-    v1 = CGROUP_ROOT / "cpu"
+    v1 = root / "cpu"
     if (v1 / "cpu.cfs_quota_us").exists():
         return v1, 1
-    controllers = CGROUP_ROOT / "cgroup.controllers"
+    controllers = root / "cgroup.controllers"
     if controllers.exists() and "cpu" in controllers.read_text().split():
-        return CGROUP_ROOT, 2
+        return root, 2
     return None
 
 
-def cap(cores: float) -> CpuCap | str:
+def cap(cores: float, *, root: Path = CGROUP_ROOT) -> CpuCap | str:
     """A new capped group, or why there can be none here (no controller, no permission)."""
-    found = cpu_hierarchy()
+    found = cpu_hierarchy(root)
     if found is None:
         return "no cgroup CPU controller on this machine"
     hierarchy, version = found
@@ -80,3 +82,30 @@ def cap(cores: float) -> CpuCap | str:
             group.rmdir()
         return f"cannot make a cgroup under {hierarchy}: {exc.strerror}"
     return CpuCap(group, cores, version)
+
+
+@contextmanager
+def capped(pids: list[int], cores: float, *, root: Path = CGROUP_ROOT) -> Iterator[list[CpuCap] | str]:
+    """Each process in a group of its own, capped at ``cores``, until the block ends; or why
+    that cannot be done here (then none is capped)."""
+    caps: list[CpuCap] = []
+    problem: str | None = None
+    try:
+        for pid in pids:
+            group = cap(cores, root=root)
+            if isinstance(group, str):
+                problem = group
+                break
+            caps.append(group)
+            try:
+                group.add(pid)
+            except OSError as exc:
+                problem = f"cannot move a process into {group.group}: {exc.strerror}"
+                break
+        if problem is not None:
+            while caps:
+                caps.pop().remove()
+        yield problem if problem is not None else caps
+    finally:
+        for group in caps:
+            group.remove()
