@@ -29,7 +29,9 @@ from bot.testing.slack_client import SlackSender
 INSTANCE_CORES = 0.5
 """Each instance's share of a core: two of them leave a core of this two-core machine to the
 driver, the fakes and PostgreSQL."""
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+)
 BASE_TS = 1_800_000_000
 
 
