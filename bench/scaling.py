@@ -8,7 +8,6 @@ the same message; the tickets are counted at the fake Siit, the ticket messages 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 import uuid
@@ -37,9 +36,11 @@ BASE_TS = 1_800_000_000
 
 async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bool) -> None:
     async with shared_database(workdir) as (database_url, where):
-        first = start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS)
-        second = start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS)
+        instances: list[Process] = []
         try:
+            for _ in range(2):
+                instances.append(start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS))
+            first, second = instances
             with cpu_cap.capped([first.popen.pid, second.popen.pid], INSTANCE_CORES) as caps:
                 how = (
                     f"uncapped, sharing the driver's cores: {caps}"
@@ -52,8 +53,8 @@ async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bo
                 throttled = 0.0 if isinstance(caps, str) else sum(c.throttled_seconds() for c in caps)
                 await exactly_once(report, fake, [first, second], count=10 if quick else 200)
         finally:
-            first.stop()
-            second.stop()
+            for instance in instances:
+                instance.stop()
     one, both = (open_loop.capacity(results[name]) for name in ("ours x1", "ours x2"))
     scaling = both / one if one else float("inf")
     report.figure(
@@ -142,7 +143,7 @@ async def shared_database(workdir: Path) -> AsyncIterator[tuple[str, str]]:
     try:
         await admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as exc:
-        yield f"sqlite:///{workdir / 'shared.db'}", f"SQLite (PostgreSQL unreachable: {json.dumps(str(exc))})"
+        yield f"sqlite:///{workdir / 'shared.db'}", f"SQLite (PostgreSQL unreachable: {exc})"
         return
     try:
         yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, "PostgreSQL"
