@@ -54,6 +54,7 @@ from bot.slack import (
 from bot.slack.app import create_bolt_app
 from bot.slack.directory import SlackDirectory
 from bot.slack.home_tab import HomeTab
+from bot.slack.json_body import json_text
 from bot.slack.message_request import MessageTickets
 from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
@@ -337,7 +338,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         gc.collect()
         gc.freeze()
         # One keep-alive session for every Slack call instead of a new connection per call.
-        slack_client.session = aiohttp.ClientSession()
+        slack_client.session = aiohttp.ClientSession(json_serialize=json_text)
         if isinstance(front, SocketModeEndpoint):
             await front.connect()
         stop = asyncio.Event()

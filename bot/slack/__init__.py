@@ -2,7 +2,8 @@
 (``command``, ``shortcuts``, ``reactions``, ``channel_messages``, ``submission``,
 ``ticket_actions``, ``triage_actions``, ``thread_sync``, ``home``, ...), what they post
 (``ticket_message``, ``announce``, ``notify``, ``ticket_thread``, ``triage``, ``home_tab``; paced
-per channel by ``pace``) and the Block Kit views (``views``).
+per channel by ``pace``), the Block Kit views (``views``) and how request bodies are encoded
+(``json_body``).
 
 May import ``bot.domain``, ``bot.tickets`` (its ports and use cases), ``bot.delivery`` and the
 small shared modules; never ``bot.storage`` or ``bot.backends`` (stores and helpdesks come in
