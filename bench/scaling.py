@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import httpx
 from bench import cpu_cap, open_loop
 from bench.harness import SECRET, Fakes, Process, Report, start_bot, wait_for
 from bench.sweep import capacity_text, search_capacities
+from bot.testing.postgres import UNREACHABLE, fresh_database
 from bot.testing.slack_client import SlackSender
 
 INSTANCE_CORES = 0.35
@@ -131,23 +132,10 @@ def react_everywhere(urls: list[str], messages: list[dict[str, str]]) -> None:
 @asynccontextmanager
 async def shared_database(workdir: Path) -> AsyncIterator[tuple[str, str]]:
     """A fresh PostgreSQL database, or SQLite where no server answers (said in the figures)."""
-    import asyncpg  # type: ignore[import-untyped]
-
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
+    async with AsyncExitStack() as stack:
         try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    try:
-        await admin(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as exc:
-        yield f"sqlite:///{workdir / 'shared.db'}", f"SQLite (PostgreSQL unreachable: {exc})"
-        return
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name, "PostgreSQL"
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            url = await stack.enter_async_context(fresh_database(POSTGRES_URL, prefix="bench"))
+            where = "PostgreSQL"
+        except UNREACHABLE as exc:
+            url, where = f"sqlite:///{workdir / 'shared.db'}", f"SQLite (PostgreSQL unreachable: {exc})"
+        yield url, where

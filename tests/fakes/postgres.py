@@ -1,6 +1,6 @@
 """A fresh PostgreSQL database per test, on the server at ``TEST_POSTGRES_URL`` (default: the CI
 machine's 127.0.0.1:5432, trust auth). Outside CI a missing server skips the test; in CI
-(``CI=true``) it fails it."""
+(``CI=true``) it fails it. The async form, for the benchmark too, is ``bot.testing.postgres``."""
 
 from __future__ import annotations
 
@@ -12,21 +12,14 @@ from contextlib import contextmanager
 
 import pytest
 
+from bot.testing import postgres
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def admin_sql(sql: str) -> None:
     """Run one statement on the server's default database."""
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
+    asyncio.run(postgres.admin_sql(POSTGRES_URL, sql))
 
 
 @contextmanager
