@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSED_THROUGH = ("LISTENER_WORKERS", "LISTENER_MAX_DEFER_SECONDS")
 """Settings taken from the benchmark's environment, to compare them."""
 SECRET = "bench-signing-secret"
+APP_PYTHON = os.environ.get("BENCH_APP_PYTHON", sys.executable)
+"""The interpreter of the app and bare Bolt: a production install's (``pip install .``) measures
+the memory production sees; the development environment's test tools load into the app too
+(httpx loads its command line, and with it rich and pygments, when they are installed)."""
 
 
 def free_port() -> int:
@@ -48,8 +52,14 @@ class Process:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def peak_rss_mb(self) -> float:
+        return self._status_mb("VmHWM:")
+
+    def rss_mb(self) -> float:
+        return self._status_mb("VmRSS:")
+
+    def _status_mb(self, field: str) -> float:
         for line in Path(f"/proc/{self.popen.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
@@ -61,9 +71,9 @@ class Process:
             self.popen.kill()
 
 
-def start(args: list[str], env: dict[str, str], health: str) -> Process:
+def start(args: list[str], env: dict[str, str], health: str, *, python: str = sys.executable) -> Process:
     popen = subprocess.Popen(
-        [sys.executable, *args],
+        [python, *args],
         env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -138,7 +148,7 @@ def start_bot(
     port = free_port()
     database = workdir / f"bench-{port}.db"
     settings = bot_env(fake, database_url or f"sqlite:///{database}", port) | (env or {})
-    process = start(["-m", "bot"], settings, f"http://127.0.0.1:{port}/healthz")
+    process = start(["-m", "bot"], settings, f"http://127.0.0.1:{port}/healthz", python=APP_PYTHON)
     process.database = None if database_url else database
     return process
 
@@ -151,7 +161,7 @@ def start_bare(fake: Fakes) -> Process:
         "SLACK_API_URL": fake.slack_url + "/api/",
         "PORT": str(port),
     }
-    process = start(["-m", "bench.bare_app"], env, f"http://127.0.0.1:{port}/slack/events")
+    process = start(["-m", "bench.bare_app"], env, f"http://127.0.0.1:{port}/slack/events", python=APP_PYTHON)
     return process
 
 

@@ -20,7 +20,9 @@ import httpx
 import uvloop
 
 from bench import home_and_polling, open_loop, scaling
+from bench.capped_capacity import capped_capacity
 from bench.harness import (
+    APP_PYTHON,
     Fakes,
     Process,
     Report,
@@ -152,10 +154,13 @@ async def run(quick: bool) -> Report:
     n_small, n_mid, n_big = (5, 10, 20) if quick else (50, 200, 400)
     levels = [(1, n_small), (min(50, n_mid), n_mid), (min(200, n_big), n_big)]
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
+    hint = "" if "BENCH_APP_PYTHON" in os.environ else " (BENCH_APP_PYTHON: a production install's, for its memory)"
+    print(f"app interpreter: {APP_PYTHON}{hint}")
     with fakes() as fake, tempfile.TemporaryDirectory() as workdir:
         # Warm: the app's start-up loads the forms.
         bot = start_bot(fake, Path(workdir))
         await wait_for(lambda: len([c for c in fake.stats()["siit"] if c["path"].startswith("/v1/services")]) >= 2, 10)
+        rss_at_start = bot.rss_mb()
         for concurrency, count in levels:
             fake.reset()
             runs = [await slash_burst(bot.url, count, concurrency) for _ in range(ROUNDS)]
@@ -190,6 +195,7 @@ async def run(quick: bool) -> Report:
                     ["-m", "bench.trivial_app"],
                     {"PORT": str(floor_port)},
                     f"http://127.0.0.1:{floor_port}/slack/events",
+                    python=APP_PYTHON,
                 )
                 floor_latencies = [
                     latency for _ in range(ROUNDS) for latency in (await slash_burst(floor.url, count, concurrency))[0]
@@ -249,6 +255,7 @@ async def run(quick: bool) -> Report:
         fake.latency(0.0)
 
         bare = start_bare(fake)
+        bare_rss_at_start = bare.rss_mb()
         ours, base = await compare_throughput(bot.url, bare.url, fake, n_big, 50)
         report.figure(
             f"sustained slash commands/s: ours / bare Bolt (median of {ROUNDS}, alternating)",
@@ -257,11 +264,16 @@ async def run(quick: bool) -> Report:
         report.target("throughput >= 0.8 x bare Bolt", ours / base >= 0.8, f"{ours / base:.2f}")
         await open_loop_sweep(report, fake, {"ours": [bot], "bare Bolt": [bare]}, quick=quick)
         rss, bare_rss = bot.peak_rss_mb(), bare.peak_rss_mb()
+        await capped_capacity(report, fake, bot, bare, quick=quick)
         bare.stop()
         await app_home(report, bot, fake, quick=quick)
         bot.stop()
         await scaling.two_instances(report, fake, Path(workdir), quick=quick)
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB (ratio {rss / bare_rss:.2f})")
+        report.figure(
+            "RSS at start, before any request: ours / bare Bolt",
+            f"{rss_at_start:.0f} / {bare_rss_at_start:.0f} MB (ratio {rss_at_start / bare_rss_at_start:.2f})",
+        )
         report.target("peak RSS <= 1.5 x bare Bolt", rss <= 1.5 * bare_rss, f"{rss / bare_rss:.2f}")
     await siit_polling(report, quick=quick)
     return report

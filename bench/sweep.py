@@ -124,17 +124,18 @@ async def open_loop_sweep(report: Report, fake: Fakes, apps: dict[str, list[Proc
 def compare(
     report: Report, results: dict[str, list[open_loop.RateResult]], cpu_by_rate: list[dict[str, float]]
 ) -> None:
-    """Ours against bare Bolt: capacity, the tails at 200/s, CPU per command at the grid rates
+    """Ours against bare Bolt: capacity uncapped, the tails at 200/s, CPU per command at the grid rates
     both kept within limits (CPU per command falls as the rate grows: comparing each app's own
     rates would favour the one that lasts longer)."""
     (ours, ours_results), (bare, bare_results) = results.items()
     capacities = {name: open_loop.capacity(found) for name, found in results.items()}
     ratio = capacities[ours] / capacities[bare] if capacities[bare] else float("inf")
+    # Not the verdict (bench.capped_capacity is): near ours's capacity the driver and the fakes,
+    # sharing the machine, run out first.
     report.figure(
-        "capacity (open p99 < 300 ms, none expired): " + " / ".join(capacities),
+        "capacity uncapped (open p99 < 300 ms, none expired): " + " / ".join(capacities),
         f"{capacity_text(ours_results)} / {capacity_text(bare_results)}, ratio {ratio:.2f}",
     )
-    report.target("open-loop capacity >= 1.5 x bare Bolt", ratio >= 1.5, f"{ratio:.2f}")
     at_200 = next((r for r in ours_results if r.rate == 200.0), ours_results[-1])
     report.target(
         f"at {at_200.rate:.0f}/s: ack p99 <= 20 ms, open p99 <= 50 ms",

@@ -27,12 +27,13 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     phases = {count["phase"]: count for count in report["counts"]}
     sent = [c for c in report["counts"] if "sent" in c]
     # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps,
-    # App Home openings, and two rates for one instance of ours and for two
-    assert len(sent) == 13
+    # App Home openings, two rates each for ours and bare Bolt capped, and two rates for one
+    # instance of ours and for two
+    assert len(sent) == 17
     for count in sent:
         assert count["answered"] == count["sent"] == count["acknowledged"], count
     opened = [c for c in report["counts"] if "opened" in c]
-    assert len(opened) == 15  # the bursts, warm/cold with Siit fast and slow, the open-loop rates, App Home
+    assert len(opened) == 19  # the bursts, warm/cold with Siit fast and slow, the open-loop rates, App Home
     for count in opened:
         assert count["opened"] == count["acknowledged"] > 0, count
     assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
