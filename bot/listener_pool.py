@@ -8,6 +8,11 @@ waits, but never longer than ``max_defer_seconds`` after its own request arrived
 is still used in time. Under steady load the loop keeps up, nothing is waiting for its ack when a
 listener's turn comes, and listeners run at once.
 
+A worker is held while Bolt dispatches, not while the listener works: Bolt runs a listener as a
+task of its own and returns once it has called ``ack()``, which it polls for every 10 ms, so a
+listener waiting on Slack or the helpdesk holds no worker, and the pool starts at most
+``workers`` listeners per 10 ms.
+
 An earlier rule (wait until requests stop arriving for a few ms) held every listener for its
 whole bound as soon as requests came closer together than that: at 400 commands/s, modals
 opened 0.5 s late with the loop half idle (bench/, open loop).

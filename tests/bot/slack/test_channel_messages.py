@@ -166,3 +166,28 @@ def test_a_burst_of_200_messages_files_200_tickets_and_paces_the_confirmations(
     assert sorted(r["title"] for r in bot.siit.requests) == sorted(m["text"] for m in messages)
     assert all(len(bot.slack.thread(HELP, m["ts"])) == 1 for m in messages)
     assert bot.slack.paced_refusals == 0
+
+
+def test_a_slow_helpdesk_filing_a_burst_of_messages_does_not_hold_back_a_ticket_form(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    """Filing a channel's message waits for the helpdesk inside its listener; forty of them
+    waiting on Siit (1.5 s a ticket), more than the listener pool has workers, must not keep a
+    ``/ticket`` form from opening within its trigger's 3 s (a listener holds a worker only until
+    Bolt has dispatched it)."""
+    bot = help_desk(start_bot, tmp_path, siit_rate_limit=100_000, listener_workers=4)
+    bot.siit.rate_limit = 100_000
+    bot.siit.latency = 1.5
+    messages = [post(bot, f"Printer {n} on floor 3 is jammed") for n in range(40)]
+    filing = lambda: bot.siit.calls_to("POST", "/v1/requests")  # noqa: E731
+    wait_until(lambda: len(filing()) >= 10, what="the messages waiting on Siit")
+    _, trigger = bot.sender.slash_command("my laptop will not boot")
+    issued = float(trigger.split(".trigger")[0].rsplit(".", 1)[0])
+    wait_until(
+        lambda: any(c.args.get("trigger_id") == trigger for c in bot.slack.calls_to("views.open")),
+        timeout=30,
+        what="views.open for the /ticket",
+    )
+    opened = next(c for c in bot.slack.calls_to("views.open") if c.args.get("trigger_id") == trigger)
+    assert opened.at - issued < 3.0, f"views.open {opened.at - issued:.1f} s after the click: trigger expired"
+    wait_until(lambda: len(bot.siit.requests) == len(messages), timeout=30, what="the 40 tickets")
