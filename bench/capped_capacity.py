@@ -62,5 +62,5 @@ async def capped_capacity(report: Report, fake: Fakes, ours: Process, bare: Proc
         f"open-loop capacity >= {TARGET_RATIO} x bare Bolt, same CPU budget (median round)"
         + (" (uncapped)" if isinstance(caps, str) else ""),
         verdict >= TARGET_RATIO,
-        f"{verdict:.2f}",
+        f"{verdict:.3f}",
     )

@@ -31,7 +31,8 @@ class RateResult:
 
     @property
     def within_limits(self) -> bool:
-        return self.open_ms[1] < OPEN_P99_LIMIT_MS and self.expired == 0
+        """Every command acknowledged (no error, no connection lost), modals in time."""
+        return self.acknowledged == self.sent and self.open_ms[1] < OPEN_P99_LIMIT_MS and self.expired == 0
 
 
 async def drive(
@@ -75,13 +76,17 @@ async def send_command(
     latencies: list[float],
     triggers: list[str],
 ) -> None:
-    """One signed command: its ack latency kept, and its trigger when it was acknowledged."""
+    """One signed command: its ack latency kept, and its trigger when it was acknowledged; a
+    connection refused or lost past an app's capacity is a command not answered."""
     started = time.perf_counter()
-    async with session.post(url + "/slack/events", data=body, headers=headers) as response:
-        await response.read()
-        latencies.append(time.perf_counter() - started)
-        if response.status == 200:
-            triggers.append(trigger)
+    try:
+        async with session.post(url + "/slack/events", data=body, headers=headers) as response:
+            await response.read()
+    except (aiohttp.ClientError, OSError, TimeoutError):
+        return
+    latencies.append(time.perf_counter() - started)
+    if response.status == 200:
+        triggers.append(trigger)
 
 
 def result(
@@ -116,15 +121,24 @@ def first_failure(results: list[RateResult]) -> float | None:
     return min(failed) if failed else None
 
 
-def next_rate(results: list[RateResult], *, start: float, coarse: float = 1.5, fine: float = 1.1) -> float | None:
+def next_rate(
+    results: list[RateResult],
+    *,
+    start: float,
+    coarse: float = 1.5,
+    fine: float = 1.1,
+    ceiling: float | None = None,
+) -> float | None:
     """The next rate of a capacity search, or None when the capacity is known to ``fine``:
     rates grow by ``coarse`` until one fails, then by ``fine`` from the best passing rate up to
-    the failing one; whole rates. Fewer rates than a fixed grid, and a finer answer."""
+    the failing one; whole rates. Fewer rates than a fixed grid, and a finer answer. Nothing
+    above ``ceiling`` is tried (the driver's own limit): the capacity is then a lower bound."""
     if not results:
         return start
     failed = [r.rate for r in results if not r.within_limits]
     if not failed:
-        return float(round(results[-1].rate * coarse))
+        grown = float(round(results[-1].rate * coarse))
+        return grown if ceiling is None or grown <= ceiling else None
     passed = [r.rate for r in results if r.within_limits and r.rate < min(failed)]
     if not passed:
         return None

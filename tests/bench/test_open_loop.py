@@ -44,3 +44,25 @@ def test_a_limit_between_coarse_steps_is_found_by_fine_steps() -> None:
 def test_capacity_stops_at_the_first_rate_out_of_limits() -> None:
     results = [measured(100, 1000), measured(200, 150), measured(300, 1000)]
     assert capacity(results) == 100
+
+
+@given(
+    st.floats(min_value=1, max_value=5000),
+    st.floats(min_value=1, max_value=500),
+    st.floats(min_value=1, max_value=5000),
+)
+def test_no_rate_above_the_ceiling_is_tried_and_the_capacity_stays_a_true_lower_bound(
+    limit: float, start: float, ceiling: float
+) -> None:
+    results: list[RateResult] = []
+    while (rate := next_rate(results, start=start, ceiling=ceiling)) is not None:
+        assert len(results) < 100, "the search does not end"
+        results.append(measured(rate, limit))
+    assert all(r.rate <= max(ceiling, start) for r in results)
+    assert capacity(results) <= limit
+
+
+def test_a_command_not_acknowledged_is_out_of_limits_even_when_the_modals_were_quick() -> None:
+    lost = RateResult(100, sent=500, answered=480, acknowledged=480, ack_ms=(1, 2), open_ms=(3, 4), expired=0)
+    assert not lost.within_limits
+    assert RateResult(100, 500, 500, 500, (1, 2), (3, 4), 0).within_limits
