@@ -82,6 +82,7 @@ async def serve(slack_port: int, siit_port: int, latency: float) -> None:
         slack.calls.clear()
         slack.views.clear()
         slack.messages.clear()
+        slack.responses.clear()
         siit.calls.clear()
         siit.requests.clear()
         # Collect between phases, never during one: the fake keeps every call and view of a

@@ -97,6 +97,10 @@ class Fakes:
     siit_url: str
     process: Process
 
+    @property
+    def response_url(self) -> str:
+        return self.slack_url + "/response/bench"
+
     def stats(self) -> dict[str, Any]:
         return httpx.get(self.slack_url + "/_stats", timeout=30).json()  # type: ignore[no-any-return]
 
@@ -174,7 +178,9 @@ def signed(body: bytes, content_type: str) -> dict[str, str]:
     }
 
 
-def command_body(text: str, user: str) -> tuple[bytes, str]:
+def command_body(text: str, user: str, response_url: str) -> tuple[bytes, str]:
+    """A ``/ticket`` command; ``response_url`` is where an expired trigger's button goes (the
+    fake Slack's, as in production: a URL that does not resolve made each a logged error)."""
     trigger = mint_trigger_id()
     fields = {
         "team_id": TEAM_ID,
@@ -184,7 +190,7 @@ def command_body(text: str, user: str) -> tuple[bytes, str]:
         "text": text,
         "trigger_id": trigger,
         "api_app_id": "A1",
-        "response_url": "https://hooks.slack.invalid/x",
+        "response_url": response_url,
     }
     return urlencode(fields).encode(), trigger
 

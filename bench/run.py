@@ -47,7 +47,9 @@ ROUNDS = 3
 first, cold burst included), throughputs compared by their medians."""
 
 
-async def slash_burst(url: str, count: int, concurrency: int, label: str = "bench") -> tuple[list[float], list[str]]:
+async def slash_burst(
+    fake: Fakes, url: str, count: int, concurrency: int, label: str = "bench"
+) -> tuple[list[float], list[str]]:
     """``count`` slash commands, ``concurrency`` at a time; ack latencies (s) and trigger IDs of
     the acknowledged ones. aiohttp, not httpx, drives the load: httpx's pool was the bottleneck
     (a trivial Starlette app measured 2.5 s p50 at 200 concurrent through it)."""
@@ -55,12 +57,13 @@ async def slash_burst(url: str, count: int, concurrency: int, label: str = "benc
     triggers: list[str] = []
     gate = asyncio.Semaphore(concurrency)
     with collector_paused():
-        await _drive(url, count, concurrency, label, gate, latencies, triggers)
+        await _drive(url, fake.response_url, count, concurrency, label, gate, latencies, triggers)
     return latencies, triggers
 
 
 async def _drive(
     url: str,
+    response_url: str,
     count: int,
     concurrency: int,
     label: str,
@@ -73,7 +76,7 @@ async def _drive(
 
         async def one(n: int) -> None:
             async with gate:
-                body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}")
+                body, trigger = command_body(f"{label} {n}", f"U{n % 1000:04d}", response_url)
                 headers = signed(body, "application/x-www-form-urlencoded")
                 await open_loop.send_command(
                     session, url, body, trigger, headers, latencies=latencies, triggers=triggers
@@ -92,7 +95,7 @@ async def submission_latency(bot: Process, fake: Fakes, count: int) -> tuple[lis
 
 
 async def file_tickets(bot: Process, fake: Fakes, count: int) -> tuple[list[float], float, float]:
-    _, triggers = await slash_burst(bot.url, count, min(count, 20), label="subm")
+    _, triggers = await slash_burst(fake, bot.url, count, min(count, 20), label="subm")
     await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 20)
     stats = fake.stats()
     views = [v for v in stats["views"]]
@@ -163,7 +166,7 @@ async def run(quick: bool) -> Report:
         rss_at_start = bot.rss_mb()
         for concurrency, count in levels:
             fake.reset()
-            runs = [await slash_burst(bot.url, count, concurrency) for _ in range(ROUNDS)]
+            runs = [await slash_burst(fake, bot.url, count, concurrency) for _ in range(ROUNDS)]
             report.count(
                 f"ack {concurrency} concurrent",
                 sent=count * ROUNDS,
@@ -198,7 +201,9 @@ async def run(quick: bool) -> Report:
                     python=APP_PYTHON,
                 )
                 floor_latencies = [
-                    latency for _ in range(ROUNDS) for latency in (await slash_burst(floor.url, count, concurrency))[0]
+                    latency
+                    for _ in range(ROUNDS)
+                    for latency in (await slash_burst(fake, floor.url, count, concurrency))[0]
                 ]
                 floor.stop()
                 floor99 = pct(floor_latencies, 99) * 1000
@@ -210,7 +215,7 @@ async def run(quick: bool) -> Report:
         # The outage case: everyone at once, nobody sending again as soon as acknowledged.
         everyone = levels[-1][0]
         fake.reset()
-        latencies, triggers = await slash_burst(bot.url, everyone, everyone, label="outage")
+        latencies, triggers = await slash_burst(fake, bot.url, everyone, everyone, label="outage")
         await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 15)
         opens = open_delays(fake.stats(), triggers)
         answered, acknowledged = len(latencies), len(triggers)
@@ -241,7 +246,7 @@ async def run(quick: bool) -> Report:
                     bot = start_bot(fake, Path(workdir))  # empty form cache while Siit is slow
                 fake.reset()
                 concurrency = min(50, n_mid)
-                _, triggers = await slash_burst(bot.url, concurrency, concurrency, label=f"open {state}")
+                _, triggers = await slash_burst(fake, bot.url, concurrency, concurrency, label=f"open {state}")
                 await wait_for(lambda t=triggers: len(open_delays(fake.stats(), t)) == len(t), 15)
                 delays = open_delays(fake.stats(), triggers)
                 report.count(f"open {state}, Siit {latency:.1f} s", acknowledged=len(triggers), opened=len(delays))
@@ -323,7 +328,7 @@ async def compare_throughput(ours: str, bare: str, fake: Fakes, count: int, conc
     """Median throughput of each app over ``ROUNDS`` runs taken in turn, so that a slow spell
     of this shared machine weighs on both sides alike."""
     for url in (ours, bare):
-        await slash_burst(url, min(count, 50), concurrency, label="warmup")
+        await slash_burst(fake, url, min(count, 50), concurrency, label="warmup")
     await asyncio.sleep(1.0)
     rounds: dict[str, list[float]] = {ours: [], bare: []}
     for _ in range(ROUNDS):
@@ -336,7 +341,7 @@ async def compare_throughput(ours: str, bare: str, fake: Fakes, count: int, conc
 async def throughput(url: str, fake: Fakes, count: int, concurrency: int) -> float:
     """Slash commands handled per second: from the first request to the last modal opened."""
     started = time.time()
-    _, triggers = await slash_burst(url, count, concurrency)
+    _, triggers = await slash_burst(fake, url, count, concurrency)
     await wait_for(lambda: len(open_delays(fake.stats(), triggers)) == len(triggers), 60)
     opened = [
         c["at"] for c in fake.stats()["slack"] if c["method"] == "views.open" and c["trigger_id"] in set(triggers)
