@@ -38,11 +38,7 @@ async def capped_capacity(report: Report, fake: Fakes, ours: Process, bare: Proc
     capacities: list[tuple[float, float]] = []
     apps = {"ours": [ours], "bare Bolt": [bare]}
     with cpu_cap.capped([ours.popen.pid, bare.popen.pid], APP_CORES) as caps:
-        how = (
-            f"uncapped, sharing the driver's cores: {caps}"
-            if isinstance(caps, str)
-            else f"each capped at {APP_CORES} core by a cgroup v{caps[0].version} CPU quota"
-        )
+        how = cpu_cap.describe(caps, APP_CORES)
         print(f"  capacity at the same CPU budget, {rounds} round(s), {how}:", flush=True)
         for number in range(1, rounds + 1):
             results = await search_capacities(report, fake, apps, start=start, quick=quick)

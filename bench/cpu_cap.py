@@ -109,3 +109,10 @@ def capped(pids: list[int], cores: float, *, root: Path = CGROUP_ROOT) -> Iterat
     finally:
         for group in caps:
             group.remove()
+
+
+def describe(caps: list[CpuCap] | str, cores: float) -> str:
+    """What ``capped`` gave, for the report."""
+    if isinstance(caps, str):
+        return f"uncapped, sharing the driver's cores: {caps}"
+    return f"each capped at {cores} core by a cgroup v{caps[0].version} CPU quota"

@@ -45,11 +45,7 @@ async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bo
                 instances.append(start_bot(fake, workdir, database_url=database_url, env=FILING_SETTINGS))
             first, second = instances
             with cpu_cap.capped([first.popen.pid, second.popen.pid], INSTANCE_CORES) as caps:
-                how = (
-                    f"uncapped, sharing the driver's cores: {caps}"
-                    if isinstance(caps, str)
-                    else f"each capped at {INSTANCE_CORES} core by a cgroup v{caps[0].version} CPU quota"
-                )
+                how = cpu_cap.describe(caps, INSTANCE_CORES)
                 print(f"  two instances on {where}, {how}:", flush=True)
                 apps = {"ours x1": [first], "ours x2": [first, second]}
                 results = await search_capacities(report, fake, apps, start=20.0 if quick else 100.0, quick=quick)
