@@ -3,8 +3,8 @@
 rounds, the apps taking steps in turn; the verdict is the median round's ratio.
 
 Why capped: uncapped, the driver and the fakes share this machine's two cores with the app, and
-near ours's capacity (about 1400/s) they run out first, so the uncapped ratio measures the driver
-as much as the app. Why rounds: one search's ratio moved between 1.2 and 2.0 on this shared
+near ours's capacity (1300-1500/s) they run out first, so the uncapped ratio measures the driver
+as much as the app. Why rounds: one search's ratio moved between 1.1 and 2.0 on this shared
 machine, mostly with the rate at which bare Bolt collapses (abruptly: thousands of expired
 triggers one step past its capacity)."""
 

@@ -99,8 +99,9 @@ class Settings(DatabaseSettings):
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
     # Each dispatch holds its worker for at least one of Bolt's 10 ms polls for ack(), so the
     # pool starts at most workers / 10 ms listeners a second, fewer when the CPU is short: that
-    # is what keeps an overload orderly. At 16, 1.6x past its capacity ours expired no trigger
-    # (bench/, 0.35 core); at 64 it expired 1522 of 5060 at 1.5x, and every later one.
+    # is what keeps an overload orderly. Under a 0.35-core cap (bench/), at 16, 1.6x past its
+    # capacity ours expired no trigger; at 64, in one run, 1.5x past it expired 1522 of 5060,
+    # and its backlog expired the next rate's too.
     listener_workers: int = Field(default=16, ge=1, le=512)
     listener_max_defer_seconds: float = Field(default=0.5, ge=0, le=2.0)
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
