@@ -14,6 +14,7 @@ import statistics
 
 from bench import cpu_cap, open_loop
 from bench.harness import Fakes, Process, Report
+from bench.open_loop import ratio
 from bench.sweep import capacity_text, search_capacities
 
 APP_CORES = 0.35
@@ -21,10 +22,6 @@ APP_CORES = 0.35
 driver, run out first (the same budget as ``bench.scaling``'s instances)."""
 ROUNDS = 3
 TARGET_RATIO = 1.5
-
-
-def ratio(ours: float, bare: float) -> float:
-    return ours / bare if bare else float("inf")
 
 
 def median_ratio(capacities: list[tuple[float, float]]) -> float:

@@ -115,6 +115,11 @@ def capacity(results: list[RateResult]) -> float:
     return best
 
 
+def ratio(capacity: float, baseline: float) -> float:
+    """One capacity against another; any capacity beats a baseline that kept no rate."""
+    return capacity / baseline if baseline else float("inf")
+
+
 def first_failure(results: list[RateResult]) -> float | None:
     """The lowest rate out of limits, above the capacity; None if every rate tried kept them."""
     failed = [r.rate for r in results if not r.within_limits]

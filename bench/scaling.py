@@ -55,7 +55,7 @@ async def two_instances(report: Report, fake: Fakes, workdir: Path, *, quick: bo
             for instance in instances:
                 instance.stop()
     one, both = (open_loop.capacity(results[name]) for name in ("ours x1", "ours x2"))
-    scaling = both / one if one else float("inf")
+    scaling = open_loop.ratio(both, one)
     report.figure(
         f"capacity: two instances / one ({how})",
         f"{capacity_text(results['ours x2'])} / {capacity_text(results['ours x1'])}, ratio {scaling:.2f}"

@@ -159,7 +159,7 @@ def compare(
     rates would favour the one that lasts longer)."""
     (ours, ours_results), (bare, bare_results) = results.items()
     capacities = {name: open_loop.capacity(found) for name, found in results.items()}
-    ratio = capacities[ours] / capacities[bare] if capacities[bare] else float("inf")
+    ratio = open_loop.ratio(capacities[ours], capacities[bare])
     # Not the verdict (bench.capped_capacity is): near ours's capacity the driver and the fakes,
     # sharing the machine, run out first.
     report.figure(
