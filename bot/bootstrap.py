@@ -13,11 +13,6 @@ from typing import Any
 import aiohttp
 import httpx
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -54,11 +49,14 @@ from bot.slack import (
 from bot.slack.app import create_bolt_app
 from bot.slack.directory import SlackDirectory
 from bot.slack.home_tab import HomeTab
+from bot.slack.inbox import InboxReplay, Recorder, dispatcher
+from bot.slack.intake import Intake
 from bot.slack.json_body import json_text
 from bot.slack.message_request import MessageTickets
 from bot.slack.modal import FormModal
 from bot.slack.notify import SlackNotifier
 from bot.slack.pace import ChannelPace
+from bot.slack.retry_handlers import retry_handlers
 from bot.slack.ticket_thread import TicketThread
 from bot.slack.token_info import TokenInfo
 from bot.slack.triage import TriageChannel
@@ -66,6 +64,7 @@ from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.drafts import DraftStore
+from bot.storage.inbox import InboxStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.poll_schedule import PollSchedule
@@ -130,11 +129,7 @@ def create_slack_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(max_retry_count=2),
     )
 
 
@@ -174,6 +169,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         pace=ChannelPace(interval_seconds=settings.slack_channel_post_seconds),
     )
     outbox = OutboxStore(engine=engine)
+    inbox = InboxStore(engine=engine, lease_seconds=settings.inbox_lease_seconds)
     delivery = TicketDelivery(
         desk=desk,
         catalog=catalog,
@@ -205,9 +201,15 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         refresh_seconds=settings.home_refresh_seconds,
     )
     home_tab.subscribe(events)
-    TriageChannel(
-        client=slack_client, tickets=store, triage_for=routing.triage_for, backend=backend, token=token_info
-    ).subscribe(events)
+    triage = TriageChannel(
+        client=slack_client,
+        tickets=store,
+        triage_for=routing.triage_for,
+        backend=backend,
+        token=token_info,
+        claim_seconds=settings.triage_claim_seconds,
+    )
+    triage.subscribe(events)
     modal = FormModal(
         catalog=catalog, routing=routing, drafts=drafts, helpdesk=backend.display_name, form_label=backend.form_label
     )
@@ -221,6 +223,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             routing=routing,
             thread_claims=thread_claims,
             ticket_emoji=settings.ticket_emoji,
+            inbox=inbox,
         ),
         picker_deps=picker.PickerDeps(modal=modal),
         options_deps=options.OptionsDeps(catalog=catalog),
@@ -235,6 +238,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             directory=directory,
             helpdesk=backend.display_name,
             sync_log=sync_log,
+            inbox=inbox,
         ),
         thread_sync_deps=thread_sync.ThreadSyncDeps(
             authorization=authorization,
@@ -243,6 +247,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             directory=directory,
             reply_policy=reply_policy,
             sync_log=sync_log,
+            inbox=inbox,
         ),
         home_deps=home.HomeDeps(home=home_tab, modal=modal),
         triage_actions_deps=triage_actions.TriageActionsDeps(
@@ -251,6 +256,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             directory=directory,
             helpdesk=backend.display_name,
             tickets=store,
+            inbox=inbox,
         ),
         channel_messages_deps=channel_messages.ChannelMessagesDeps(
             authorization=authorization,
@@ -258,10 +264,12 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             message_tickets=message_tickets,
             routing=routing,
             thread_claims=thread_claims,
+            inbox=inbox,
         ),
     )
+    record = Recorder(intake=Intake(routing=routing, ticket_emoji=settings.ticket_emoji, tickets=store), inbox=inbox)
     listeners: ListenerPool[AsyncBoltRequest] = ListenerPool(
-        bolt_app.async_dispatch,
+        dispatcher(bolt_app, inbox),
         workers=settings.listener_workers,
         max_defer_seconds=settings.listener_max_defer_seconds,
     )
@@ -285,6 +293,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             listeners=listeners,
             ping_interval=settings.socket_ping_seconds,
             observe_ack=metrics.ack_seconds.observe,
+            record=record,
         )
     else:
         if settings.slack_signing_secret is None:
@@ -294,6 +303,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             max_body_bytes=settings.max_body_bytes,
             listeners=listeners,
+            record=record,
         )
         acknowledged = timed(front.handle, lambda _response, seconds: metrics.ack_seconds.observe(seconds))
         routes.append(Route("/slack/events", acknowledged, methods=["POST"]))
@@ -309,6 +319,8 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         lambda _stop: catalog.warm(),
         delivery.run_worker,
         home_tab.run,
+        triage.run,
+        InboxReplay(app=bolt_app, inbox=inbox, poll_seconds=settings.inbox_poll_seconds).run,
     ]
     if isinstance(backend, ReadsStatus):  # a helpdesk without webhooks: its statuses are polled
         poller = StatusPoller(

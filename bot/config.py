@@ -97,6 +97,12 @@ class Settings(DatabaseSettings):
     delivery_first_delay_seconds: float = Field(default=5.0, ge=0)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
     delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    # A Slack request recorded before its ack is replayed if its listener has not settled it
+    # within the lease (a crash, a listener that failed); at start, at once.
+    inbox_lease_seconds: float = Field(default=60.0, gt=0)
+    inbox_poll_seconds: float = Field(default=5.0, gt=0)
+    # A triage post claimed and not recorded as posted after this long was cut off: taken over.
+    triage_claim_seconds: float = Field(default=60.0, gt=0)
     # Each dispatch holds its worker for at least one of Bolt's 10 ms polls for ack(), so the
     # pool starts at most workers / 10 ms listeners a second, fewer when the CPU is short: that
     # is what keeps an overload orderly. Under a 0.35-core cap (bench/), at 16, 1.6x past its

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 DEFERRED_INTERACTIONS = frozenset({"block_actions", "shortcut", "message_action", "view_closed"})
@@ -18,6 +19,8 @@ class RequestShape:
     answer_is_ignored: bool = False
     """True for commands, events, button clicks and shortcuts, whose response body Slack does not
     read; False where it matters (view_submission's response_action, options, url_verification)."""
+    payload: dict[str, Any] | None = None
+    """The event envelope or the interaction payload, parsed (``None`` for commands and checks)."""
 
 
 def read_shape(text: str, content_type: str) -> RequestShape:
@@ -32,7 +35,7 @@ def read_shape(text: str, content_type: str) -> RequestShape:
         problem = interaction_problem(payload)
         if problem:
             return RequestShape(problem)
-        return RequestShape(answer_is_ignored=payload["type"] in DEFERRED_INTERACTIONS)
+        return RequestShape(answer_is_ignored=payload["type"] in DEFERRED_INTERACTIONS, payload=payload)
     if "command" in form:
         return RequestShape(answer_is_ignored=True)
     if "ssl_check" in form:
@@ -50,12 +53,12 @@ def _json_shape(text: str) -> RequestShape:
     if envelope.get("type") == "url_verification":
         return RequestShape() if isinstance(envelope.get("challenge"), str) else RequestShape("no challenge")
     if envelope.get("type") == "app_rate_limited":
-        return RequestShape(answer_is_ignored=True)
+        return RequestShape(answer_is_ignored=True, payload=envelope)
     if envelope.get("type") != "event_callback":
         return RequestShape("not a Slack event")
     if not isinstance(envelope.get("event"), dict):
         return RequestShape("event_callback without an event")
-    return RequestShape(answer_is_ignored=True)
+    return RequestShape(answer_is_ignored=True, payload=envelope)
 
 
 def interaction_problem(payload: object) -> str | None:

@@ -21,6 +21,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listener_pool import ListenerPool
 from bot.request_shape import DEFERRED_INTERACTIONS, interaction_problem
+from bot.slack.inbox import INBOX_ID
+from bot.web import Record
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,10 @@ class SocketModeEndpoint:
         listeners: ListenerPool[AsyncBoltRequest],
         ping_interval: float = 10.0,
         observe_ack: Callable[[float], None] = lambda _seconds: None,
+        record: Record | None = None,
     ) -> None:
+        """``record`` keeps the requests worth it before they are acknowledged (``bot.slack.inbox``)."""
+        self._record = record
         self._app = app
         self._listeners = listeners
         self._app_token = app_token
@@ -71,13 +76,23 @@ class SocketModeEndpoint:
         started = time.time()
         problem = envelope_problem(request)
         if problem or answer_is_ignored(request):
-            await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
-            self._observe_ack(time.time() - started)
             if problem:
+                await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
                 log.warning("dropped a Socket Mode envelope of type %s: %s", request.type, problem)
                 return
-            body = request.payload
-            self._listeners.submit(AsyncBoltRequest(mode="socket_mode", body=body, headers=build_headers(request)))
+            headers = build_headers(request)
+            bolt_request = AsyncBoltRequest(mode="socket_mode", body=request.payload, headers=headers)
+            try:
+                entry_id = await self._record(request.payload) if self._record is not None else None
+            except Exception as exc:
+                # Not recorded, so not acknowledged: Slack sends the envelope again.
+                log.warning("could not record a Socket Mode envelope before its ack: %s", type(exc).__name__)
+                return
+            if entry_id is not None:
+                bolt_request.context[INBOX_ID] = entry_id
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+            self._observe_ack(time.time() - started)
+            self._listeners.submit(bolt_request)
             return
         response = await run_async_bolt_app(self._app, request)
         await send_async_response(client, request, response, started)

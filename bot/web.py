@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -11,6 +15,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.listener_pool import ListenerPool
 from bot.request_shape import read_shape
+from bot.slack.inbox import INBOX_ID
+
+log = logging.getLogger(__name__)
+
+Record = Callable[[Mapping[str, Any]], Awaitable[str | None]]
+"""Keeps a request worth it before it is acknowledged: its id, or ``None`` (``bot.slack.inbox``)."""
 
 
 class SlackEndpoint:
@@ -26,8 +36,11 @@ class SlackEndpoint:
         signing_secret: str,
         max_body_bytes: int,
         listeners: ListenerPool[AsyncBoltRequest],
+        record: Record | None = None,
     ) -> None:
-        """``listeners`` runs ``app.async_dispatch`` for the requests acknowledged here."""
+        """``listeners`` runs ``app.async_dispatch`` for the requests acknowledged here;
+        ``record`` keeps those worth it before they are acknowledged (``bot.slack.inbox``)."""
+        self._record = record
         self._app = app
         self._verifier = SignatureVerifier(signing_secret)
         self._max_body_bytes = max_body_bytes
@@ -59,7 +72,17 @@ class SlackEndpoint:
             # Acknowledge now; Bolt runs the listener after, in a bounded pool of workers, so
             # that under a burst the acks are not queued behind every other request's work
             # (Bolt's own runner polls for ack() every 10 ms inside the request; see bench/).
-            self._listeners.submit(to_async_bolt_request(request, body))
+            bolt_request = to_async_bolt_request(request, body)
+            if self._record is not None and shape.payload is not None:
+                try:
+                    entry_id = await self._record(shape.payload)
+                except Exception as exc:
+                    # Not recorded, so not acknowledged: Slack sends an event again.
+                    log.warning("could not record a Slack request before acknowledging it: %s", type(exc).__name__)
+                    return PlainTextResponse("could not record the request; try again", status_code=503)
+                if entry_id is not None:
+                    bolt_request.context[INBOX_ID] = entry_id
+            self._listeners.submit(bolt_request)
             return Response(status_code=200)
         # The answer matters (view_submission's response_action, options): Bolt's own dispatch,
         # with Bolt's Starlette adapter's conversions, on the body already read.

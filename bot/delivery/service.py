@@ -39,7 +39,7 @@ from bot.delivery.request import (
 )
 from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket
 from bot.domain.forms import DraftToKeep
-from bot.domain.thread import ThreadKey
+from bot.domain.thread import MessageKey, ThreadKey
 from bot.domain.ticket import Ticket
 from bot.stopping import pause
 from bot.storage.message_tickets import MessageTicketStore
@@ -123,11 +123,21 @@ class TicketDelivery:
     def backend(self) -> str:
         return self._desk.backend.name
 
-    async def submit(self, request: Write, *, claim: ThreadKey | None = None, hold_seconds: float = 0.0) -> bool:
+    async def submit(
+        self,
+        request: Write,
+        *,
+        claim: ThreadKey | None = None,
+        hold_seconds: float = 0.0,
+        once: MessageKey | None = None,
+        settles: str | None = None,
+    ) -> bool:
         """Record the write, with the thread's claim when given (both or neither), then try it
         at once, or after ``hold_seconds`` (a worker takes it then; ``withdraw_held`` drops it
-        until it does). False when the thread is claimed already: nothing was recorded."""
-        item = await self.record(request, claim=claim, hold_seconds=hold_seconds)
+        until it does). ``once``: the Slack message it sends, marked sent with it. ``settles``: the
+        recorded Slack request it answers, forgotten with it. False when the thread is claimed,
+        the message sent or the request acted on already: nothing was recorded."""
+        item = await self.record(request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settles)
         if item is None:
             return False
         if hold_seconds <= 0:
@@ -146,9 +156,11 @@ class TicketDelivery:
         claim: ThreadKey | None = None,
         draft: DraftToKeep | None = None,
         hold_seconds: float = 0.0,
+        once: MessageKey | None = None,
+        settles: str | None = None,
     ) -> OutboxItem | None:
         """Only record it, with what the person typed when given (raises when the database
-        cannot); ``None`` when the thread is taken."""
+        cannot); ``None`` when the thread is taken (or ``once``/``settles`` done already)."""
         return await self._outbox.add(
             self.backend,
             request.to_payload(),
@@ -157,6 +169,8 @@ class TicketDelivery:
             claim=claim,
             draft=draft,
             hold_seconds=hold_seconds,
+            once=once,
+            settles=settles,
         )
 
     async def attempt_now(self, item: OutboxItem, request: Write) -> None:

@@ -16,6 +16,16 @@ class ThreadKey:
 
 
 @dataclass(frozen=True)
+class MessageKey:
+    """One Slack message (a reply, an edit of it): sent to the helpdesk once."""
+
+    team_id: str
+    channel_id: str
+    message_ts: str
+    """The message's ``ts``, or a key naming one edit of it."""
+
+
+@dataclass(frozen=True)
 class ThreadTicket:
     friendly_id: str | None
     """``None`` while the claimed ticket is still being filed."""

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import TransientFailure
 from bot.domain.ticket import Ticket
-from bot.slack.calls import best_effort
+from bot.slack.calls import best_effort, passing, slack_error
 from bot.slack.pace import ChannelPace
 from bot.slack.ticket_message import ticket_message, ticket_ref
 from bot.tickets.ports import TicketRecords
@@ -25,7 +25,6 @@ from bot.tickets.ports import TicketRecords
 log = logging.getLogger(__name__)
 
 TICKET_EVENT = "ticket_announced"
-PASSING_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"})
 
 
 async def announce_ticket(
@@ -65,9 +64,9 @@ async def announce_ticket(
                     metadata={"event_type": TICKET_EVENT, "event_payload": {"ticket": ticket_ref(record)}},
                 )
             except SlackApiError as exc:
-                if _passing(exc):
-                    raise TransientFailure(f"Slack: {exc.response.get('error')}") from exc
-                log.info("cannot post ticket %s in %s: %s", record.ticket_id, channel, exc.response.get("error"))
+                if passing(exc):
+                    raise TransientFailure(f"Slack: {slack_error(exc)}") from exc
+                log.info("cannot post ticket %s in %s: %s", record.ticket_id, channel, slack_error(exc))
                 continue
             except Exception as exc:  # the connection to Slack: aiohttp's errors, timeouts
                 raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
@@ -99,8 +98,8 @@ async def _earlier_post(
                 channel = str((opened.get("channel") or {}).get("id") or channel)
             response = await client.conversations_history(channel=channel, include_all_metadata=True, limit=50)
     except SlackApiError as exc:
-        if _passing(exc):
-            raise TransientFailure(f"Slack: {exc.response.get('error')}") from exc
+        if passing(exc):
+            raise TransientFailure(f"Slack: {slack_error(exc)}") from exc
         return None  # cannot look (a missing scope, say): post
     for message in response.get("messages") or []:
         if _announces(message, record):
@@ -119,11 +118,6 @@ def _announces(message: Any, record: Ticket) -> bool:
         and payload.get("ticket") == ticket_ref(record)
         and isinstance(message.get("ts"), str)
     )
-
-
-def _passing(exc: SlackApiError) -> bool:
-    status = getattr(exc.response, "status_code", 200)
-    return status == 429 or status >= 500 or exc.response.get("error") in PASSING_ERRORS
 
 
 async def _renamed_meanwhile(client: AsyncWebClient, stored: Ticket | None, posted: Ticket) -> Ticket:

@@ -17,9 +17,30 @@ log = logging.getLogger(__name__)
 Response = TypeVar("Response", bound=AsyncSlackResponse)
 
 
-async def best_effort(call: Awaitable[Response], what: str) -> Response | None:
+PASSING_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"})
+"""Slack's own trouble, which passes: worth trying again later."""
+
+
+def passing(exc: SlackApiError) -> bool:
+    """Slack rate limiting or in trouble (429, 5xx), not refusing."""
+    status = getattr(exc.response, "status_code", 200)
+    return status == 429 or status >= 500 or slack_error(exc) in PASSING_ERRORS
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when the answer was not Slack's JSON (a 5xx page)."""
+    data = exc.response.data
+    error = data.get("error") if isinstance(data, dict) else None
+    return str(error) if error else f"HTTP {exc.response.status_code}"
+
+
+async def best_effort(call: Awaitable[Response], what: str, *, needed: bool = False) -> Response | None:
+    """``needed``: the caller cannot go on without the answer, so Slack's passing trouble
+    (``passing``) is raised, for the caller's step to be tried again, not taken for a refusal."""
     try:
         return await call
     except SlackApiError as exc:
-        log.info("%s: Slack said %s", what, exc.response.get("error"))
+        if needed and passing(exc):
+            raise
+        log.info("%s: Slack said %s", what, slack_error(exc))
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.service import TicketDelivery
 from bot.domain.thread import ThreadKey
 from bot.routing import Routing
+from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.message_request import MessageTickets
 from bot.slack.messages import is_from_a_bot, text_with_files
 from bot.tickets.authorization import TicketAuthorization
@@ -30,10 +31,10 @@ FILED_SUBTYPES = {None, "file_share"}
 """A person's message, with or without files; every other subtype is an event, not a request."""
 
 
-def _within(message_ts: str, seconds: float) -> bool:
-    """Whether the message (its ``ts`` is when it was posted) is younger than ``seconds``."""
+def posted_within(message_ts: str, seconds: float, *, now: float) -> bool:
+    """Whether the message (its ``ts`` is when it was posted) is at most ``seconds`` old at ``now``."""
     try:
-        return time.time() - float(message_ts) <= seconds
+        return now - float(message_ts) <= seconds
     except ValueError:
         return False
 
@@ -59,6 +60,8 @@ class ChannelMessagesDeps:
     message_tickets: MessageTickets
     routing: Routing
     thread_claims: ThreadClaims
+    inbox: Inbox
+    clock: Callable[[], float] = time.time
 
 
 def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
@@ -72,7 +75,6 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
         item = event.get("item") or {}
         return event.get("reaction") == rules.no_ticket_reaction and item.get("channel") in channels
 
-    @app.event("message", matchers=[in_auto_create_channel])
     async def file_channel_message(
         event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
@@ -85,17 +87,18 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
         if await deps.thread_claims.get(key) is not None:
             return  # Slack's retry, or filed another way already
         request = await deps.message_tickets.request(client, event, key, reporter=event["user"], auto_created=True)
-        if not await deps.delivery.submit(request, claim=key, hold_seconds=rules.grace_seconds):
+        if not await deps.delivery.submit(
+            request, claim=key, hold_seconds=rules.grace_seconds, settles=context.get(INBOX_ID)
+        ):
             await deps.message_tickets.drafts.discard(str(request.origin.draft_id))
 
-    @app.event("reaction_added", matchers=[no_ticket_reaction])
     async def withdraw_before_filing(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
         item = event.get("item") or {}
         user_id, message_ts = event.get("user"), item.get("ts")
         if (
             not isinstance(user_id, str)
             or not isinstance(message_ts, str)
-            or not _within(message_ts, rules.grace_seconds)
+            or not posted_within(message_ts, rules.grace_seconds, now=deps.clock())
         ):
             return  # with no grace period (or after it) the message was filed: "Not a ticket" withdraws it
         if user_id != event.get("item_user") and not await deps.authorization.is_agent(user_id):
@@ -104,3 +107,6 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
         key = ThreadKey(team_id=team_id, channel_id=item["channel"], thread_ts=message_ts)
         if await deps.delivery.withdraw_held(key):
             log.info("message %s/%s withdrawn before filing", key.channel_id, message_ts)
+
+    app.event("message", matchers=[in_auto_create_channel])(settling(deps.inbox, file_channel_message))
+    app.event("reaction_added", matchers=[no_ticket_reaction])(settling(deps.inbox, withdraw_before_filing))

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cache import StaleWhileRevalidateCache
 from bot.domain.filing import Person
+from bot.slack.calls import slack_error
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class SlackDirectory:
         try:
             return await self._people.get(user_id)
         except SlackApiError as exc:
-            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            log.warning("users.info %s failed: %s", user_id, slack_error(exc))
         except Exception as exc:  # a dropped connection to Slack: file with the Slack ID alone
             log.warning("users.info %s failed: %s", user_id, type(exc).__name__)
         return Person(slack_id=user_id)

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.events import TicketFiled, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
+from bot.slack.calls import slack_error
 from bot.slack.token_info import TokenInfo
 from bot.slack.views.home import PAGE_SIZE, HomeContext, HomeState, Queue, TicketPage, home_view
 from bot.tickets.authorization import TicketAuthorization
@@ -143,7 +144,7 @@ class HomeTab:
             view = await self.view_for(user_id, self.state_of(user_id))
             await self._client.views_publish(user_id=user_id, view=view)
         except SlackApiError as exc:
-            log.warning("could not publish the Home of %s: %s", user_id, exc.response.get("error"))
+            log.warning("could not publish the Home of %s: %s", user_id, slack_error(exc))
         except Exception:  # a Home is a view of the database: the next change or opening redraws it
             log.exception("could not publish the Home of %s", user_id)
 

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.forms import Draft
 from bot.slack import payloads
+from bot.slack.calls import slack_error
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import FormModal
 from bot.slack.status_views import RETRY_ACTION
@@ -40,7 +41,7 @@ async def open_form_or_offer_button(
             client, trigger_id=trigger_id, draft=draft, context=context, notice=notice, owner=(team_id, user_id)
         )
     except SlackApiError as exc:
-        if exc.response.get("error") not in TRIGGER_LOST:
+        if slack_error(exc) not in TRIGGER_LOST:
             raise
         draft_id = context.draft_id or await modal.drafts.save(
             draft, team_id=team_id, user_id=user_id, channel_id=context.channel_id, context=context.dump()

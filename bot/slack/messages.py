@@ -60,6 +60,7 @@ async def fetch_message(client: AsyncWebClient, channel_id: str, message_ts: str
     response = await best_effort(
         client.conversations_replies(channel=channel_id, ts=message_ts, limit=1, inclusive=True),
         f"reading {channel_id}/{message_ts}",
+        needed=True,  # a message not read for Slack's trouble is not a missing message: tried again
     )
     messages = (response.get("messages") if response is not None else None) or []
     found = next((m for m in messages if isinstance(m, dict) and m.get("ts") == message_ts), None)

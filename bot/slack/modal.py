@@ -15,6 +15,7 @@ from bot.catalog import FormCatalog
 from bot.domain.filing import BackendError
 from bot.domain.forms import Draft, Form
 from bot.routing import Routing
+from bot.slack.calls import slack_error
 from bot.slack.metadata import ModalContext
 from bot.slack.status_views import load_failed_view, loading_view
 from bot.slack.view_cache import FreshViewCache
@@ -126,6 +127,6 @@ async def update_view(
     try:
         await client.views_update(view_id=view_id, view=view, hash=view_hash)
     except SlackApiError as exc:
-        log.info("views.update %s: %s", view_id, exc.response.get("error"))
+        log.info("views.update %s: %s", view_id, slack_error(exc))
         return False
     return True

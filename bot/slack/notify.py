@@ -16,7 +16,7 @@ from bot.delivery.request import AssignRequest, CloseRequest, ReplyRequest, Tick
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.slack.announce import announce_ticket
-from bot.slack.calls import best_effort
+from bot.slack.calls import best_effort, slack_error
 from bot.slack.modal import update_view
 from bot.slack.mrkdwn import escape
 from bot.slack.pace import ChannelPace
@@ -155,7 +155,7 @@ class SlackNotifier:
         try:
             await self._client.reactions_add(channel=channel_id, timestamp=message_ts, name=self._done_emoji)
         except SlackApiError as exc:
-            log.info("could not mark %s/%s: %s", channel_id, message_ts, exc.response.get("error"))
+            log.info("could not mark %s/%s: %s", channel_id, message_ts, slack_error(exc))
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransientFailure(f"Slack unreachable ({type(exc).__name__})") from exc
 
@@ -178,4 +178,4 @@ class SlackNotifier:
         try:
             await self._client.chat_postMessage(channel=request.origin.user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
-            log.error("could not message %s: %s", request.origin.user_id, exc.response.get("error"))
+            log.error("could not message %s: %s", request.origin.user_id, slack_error(exc))

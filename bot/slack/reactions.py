@@ -14,6 +14,7 @@ from bot.delivery.service import TicketDelivery
 from bot.domain.thread import ThreadKey
 from bot.routing import Routing
 from bot.slack.calls import best_effort
+from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.message_request import MessageTickets
 from bot.slack.messages import fetch_message, is_from_a_bot, thread_root
 from bot.slack.status_views import already_text
@@ -31,10 +32,10 @@ class ReactionsDeps:
     routing: Routing
     thread_claims: ThreadClaims
     ticket_emoji: tuple[str, ...]
+    inbox: Inbox
 
 
 def register(app: AsyncApp, deps: ReactionsDeps) -> None:
-    @app.event("reaction_added")
     async def file_from_reaction(
         event: dict[str, Any],
         body: dict[str, Any],
@@ -63,13 +64,15 @@ def register(app: AsyncApp, deps: ReactionsDeps) -> None:
             # Everything that can fail (users.info, the permalink) comes before the claim, which
             # commits with the delivery that files it, or not at all.
             ticket_request = await deps.message_tickets.request(client, message, key, reporter=str(event.get("user")))
-            if await deps.delivery.submit(ticket_request, claim=key):
+            if await deps.delivery.submit(ticket_request, claim=key, settles=context.get(INBOX_ID)):
                 return
             await deps.message_tickets.drafts.discard(str(ticket_request.origin.draft_id))
         # A reaction on a reply in a thread that has its ticket says so, to the person who reacted
         # alone (ten people reacting make no noise in the channel); Slack's retries stay quiet.
         if message_ts != root and not request.headers.get("x-slack-retry-num"):
             await _tell(client, key, str(event.get("user")), already_text(await deps.thread_claims.get(key)))
+
+    app.event("reaction_added")(settling(deps.inbox, file_from_reaction))
 
 
 async def _tell(client: AsyncWebClient, key: ThreadKey, user_id: str, text: str) -> None:

@@ -11,6 +11,7 @@ messages there are not sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,10 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.delivery.request import ReplyRequest, SlackOrigin
 from bot.delivery.service import TicketDelivery
+from bot.domain.thread import MessageKey
 from bot.reply_policy import ReplyPolicy
 from bot.slack.directory import SlackDirectory
+from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.messages import is_from_a_bot, text_with_files
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.desk import TicketDesk
@@ -34,6 +37,21 @@ def reply_text(message: dict[str, Any], *, edited: bool) -> str:
     return f"(edited) {text}" if edited and text else text
 
 
+def thread_reply(event: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(channel, thread_ts)`` when the event is a person's reply in a thread (new or edited)."""
+    subtype = event.get("subtype")
+    if subtype not in SYNCED_SUBTYPES:
+        return None
+    message = event.get("message") if subtype == "message_changed" else event
+    channel_id = event.get("channel")
+    if not isinstance(message, dict) or not isinstance(channel_id, str) or is_from_a_bot(message):
+        return None
+    thread_ts, ts = message.get("thread_ts"), message.get("ts")
+    if not isinstance(thread_ts, str) or thread_ts == ts or not isinstance(message.get("user"), str):
+        return None
+    return channel_id, thread_ts
+
+
 @dataclass(frozen=True)
 class ThreadSyncDeps:
     """What thread replies needs, and nothing else."""
@@ -44,22 +62,18 @@ class ThreadSyncDeps:
     directory: SlackDirectory
     reply_policy: ReplyPolicy
     sync_log: SyncJournal
+    inbox: Inbox
 
 
 def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
-    @app.event("message")
     async def sync_thread_reply(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
-        subtype = event.get("subtype")
-        if subtype not in SYNCED_SUBTYPES:
+        reply = thread_reply(event)
+        if reply is None:
             return
-        edited = subtype == "message_changed"
-        message = event.get("message") if edited else event
-        channel_id = event.get("channel")
-        if not isinstance(message, dict) or not isinstance(channel_id, str) or is_from_a_bot(message):
-            return
-        thread_ts, ts, author_id = message.get("thread_ts"), message.get("ts"), message.get("user")
-        if not isinstance(thread_ts, str) or thread_ts == ts or not isinstance(author_id, str):
-            return  # not a reply in a thread
+        channel_id, thread_ts = reply
+        edited = event.get("subtype") == "message_changed"
+        message = event["message"] if edited else event
+        ts, author_id = message.get("ts"), message["user"]
         internal = False
         record = await deps.desk.store.in_thread(channel_id, thread_ts)
         if record is None:
@@ -77,13 +91,20 @@ def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
         text = reply_text(message, edited=edited)
         if edited and (event.get("previous_message") or {}).get("text") == message.get("text"):
             return  # an unfurl or a reaction changed the message, not its text
+        if not text:
+            return
         team_id = str(body.get("team_id") or context.team_id or "")
         once = f"{ts}/edit/{message.get('edited', {}).get('ts', '')}" if edited else str(ts)
-        if not text or not await deps.sync_log.claim_message(team_id, channel_id, once):
-            return
         author = await deps.directory.person(author_id)
         # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
         await deps.sync_log.remember_sent(record.backend, record.ticket_id, text)
         origin = SlackOrigin(user_id=author_id, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts)
-        reply = ReplyRequest(ticket_id=record.ticket_id, text=text, author=author, origin=origin, internal=internal)
-        await deps.delivery.submit(reply)
+        reply_request = ReplyRequest(
+            ticket_id=record.ticket_id, text=text, author=author, origin=origin, internal=internal
+        )
+        # Sent once per Slack message, whatever Slack retries: marked sent with the reply's outbox item.
+        await deps.delivery.submit(
+            reply_request, once=MessageKey(team_id, channel_id, once), settles=context.get(INBOX_ID)
+        )
+
+    app.event("message")(settling(deps.inbox, sync_thread_reply))

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, RadioButtonsElement
 from slack_sdk.models.blocks import Option as SlackOption
 from slack_sdk.models.views import View
@@ -22,6 +22,7 @@ from bot.domain.ticket import Ticket
 from bot.slack import payloads
 from bot.slack.calls import best_effort
 from bot.slack.directory import SlackDirectory
+from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.messages import thread_root
 from bot.slack.mrkdwn import escape
 from bot.slack.status_views import message_view
@@ -91,6 +92,7 @@ class TicketActionsDeps:
     directory: SlackDirectory
     helpdesk: str
     sync_log: SyncJournal
+    inbox: Inbox
 
 
 def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
@@ -170,7 +172,9 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         author = await deps.directory.person(user_id)
         await deps.delivery.submit(ReplyRequest(record.ticket_id, text, author, origin, internal=internal))
 
-    async def change_status(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, status: str) -> None:
+    async def change_status(
+        body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, status: str, settles: str | None
+    ) -> None:
         record = await record_of(action.get("value"))
         user_id = payloads.user_id(body)
         if record is None:
@@ -182,14 +186,18 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
             await _ephemeral(client, record, user_id, refusal)
             return
         origin = SlackOrigin(user_id=user_id, team_id=record.team_id, channel_id=record.channel_id)
-        await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin, status=status))
+        await deps.delivery.submit(
+            CloseRequest(ticket_id=record.ticket_id, origin=origin, status=status), settles=settles
+        )
 
-    @app.action(re.compile(f"^({CLOSE_ACTION}|{REOPEN_ACTION}|{WITHDRAW_ACTION})$"))
     async def change_ticket_status(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        await change_status(body, action, client, STATUS_OF_ACTION[action["action_id"]])
+        status = STATUS_OF_ACTION[action["action_id"]]
+        await change_status(body, action, client, status, context.get(INBOX_ID))
+
+    app.action(re.compile(f"^({'|'.join(STATUS_OF_ACTION)})$"))(settling(deps.inbox, change_ticket_status))
 
 
 async def _ephemeral(client: AsyncWebClient, record: Ticket, user_id: str, text: str) -> None:

@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.request import AssignRequest, CloseRequest, SlackOrigin
@@ -17,6 +17,7 @@ from bot.domain.ticket import Ticket
 from bot.slack import payloads
 from bot.slack.calls import best_effort
 from bot.slack.directory import SlackDirectory
+from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.ticket_actions import reply_view
 from bot.slack.ticket_message import parse_ticket_ref
 from bot.slack.triage_message import TRIAGE_ASSIGN, TRIAGE_NOTE, TRIAGE_REPLY, TRIAGE_STATUS, ticket_of_block
@@ -33,6 +34,7 @@ class TriageActionsDeps:
     directory: SlackDirectory
     helpdesk: str
     tickets: TicketRecords
+    inbox: Inbox
 
 
 def register(app: AsyncApp, deps: TriageActionsDeps) -> None:
@@ -67,25 +69,30 @@ def register(app: AsyncApp, deps: TriageActionsDeps) -> None:
             thread_ts=message_ts if isinstance(message_ts, str) else None,
         )
 
-    @app.action(TRIAGE_ASSIGN)
-    async def assign_to_me(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def assign_to_me(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         await ack()
         record = await agent_on(body, action.get("value"), client)
         if record is None:
             return
         agent = await deps.directory.person(payloads.user_id(body))
-        await deps.delivery.submit(AssignRequest(ticket_id=record.ticket_id, assignee=agent, origin=origin(body)))
+        assign = AssignRequest(ticket_id=record.ticket_id, assignee=agent, origin=origin(body))
+        await deps.delivery.submit(assign, settles=context.get(INBOX_ID))
 
-    @app.action(TRIAGE_STATUS)
     async def change_status(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
         status = (action.get("selected_option") or {}).get("value")
         record = await agent_on(body, ticket_of_block(action.get("block_id")), client)
         if record is None or not isinstance(status, str) or status == record.status:
             return
-        await deps.delivery.submit(CloseRequest(ticket_id=record.ticket_id, origin=origin(body), status=status))
+        change = CloseRequest(ticket_id=record.ticket_id, origin=origin(body), status=status)
+        await deps.delivery.submit(change, settles=context.get(INBOX_ID))
+
+    app.action(TRIAGE_ASSIGN)(settling(deps.inbox, assign_to_me))
+    app.action(TRIAGE_STATUS)(settling(deps.inbox, change_status))
 
     async def open_reply(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, internal: bool) -> None:
         record = await agent_on(body, action.get("value"), client)

@@ -23,14 +23,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain.forms import DraftToKeep
-from bot.domain.thread import ThreadKey
+from bot.domain.thread import MessageKey, ThreadKey
 from bot.domain.ticket import Ticket
 from bot.storage.drafts import draft_values
-from bot.storage.tables import drafts, message_tickets, outbox, tickets
+from bot.storage.tables import drafts, inbox, message_tickets, outbox, synced_messages, tickets
 from bot.storage.tickets import new_ticket_row
 
 PENDING, FILED, DONE, FAILED = "pending", "filed", "done", "failed"
 WAITING = (PENDING, FILED)
+
+
+class _AlreadyActedOn(Exception):
+    """The recorded Slack request a write settles is gone: another attempt recorded it first."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +87,29 @@ class OutboxStore:
         claim: ThreadKey | None = None,
         draft: DraftToKeep | None = None,
         hold_seconds: float = 0.0,
+        once: MessageKey | None = None,
+        settles: str | None = None,
     ) -> OutboxItem | None:
         """Record a write, leased to the caller, who attempts it at once; or, with
         ``hold_seconds``, left for a worker to take then (and withdrawable until it does). With
         ``claim``, the thread's claim commits with it or neither does: ``None`` when the thread
-        is taken. With ``draft``, what the person typed is kept in the same transaction."""
+        is taken. With ``once``, the Slack message it carries is marked sent in the same
+        transaction: ``None`` when it was already. With ``settles``, the recorded Slack request it
+        answers (``bot.storage.inbox``) is forgotten in the same transaction: ``None`` when it was
+        acted on already. With ``draft``, what the person typed is kept in the same transaction."""
         token = _token() if hold_seconds <= 0 else None
         try:
             async with self._engine.begin() as connection:
+                if settles is not None:
+                    settled = await connection.execute(delete(inbox).where(inbox.c.id == settles))
+                    if not settled.rowcount:
+                        raise _AlreadyActedOn()
+                if once is not None:
+                    await connection.execute(
+                        synced_messages.insert().values(
+                            team_id=once.team_id, channel_id=once.channel_id, message_ts=once.message_ts
+                        )
+                    )
                 result = await connection.execute(
                     outbox.insert().values(
                         backend=backend,
@@ -116,8 +135,10 @@ class OutboxStore:
                             outbox_id=int(item_id),
                         )
                     )
+        except _AlreadyActedOn:
+            return None
         except IntegrityError:
-            if claim is None:
+            if claim is None and once is None:
                 raise
             return None
         return OutboxItem(int(item_id), backend, payload, 0, token or "", first_attempt_at=now if token else None)

@@ -15,7 +15,7 @@ from sqlalchemy import Insert, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.tables import helpdesk_messages, sent_replies, synced_messages, webhook_deliveries
+from bot.storage.tables import helpdesk_messages, sent_replies, webhook_deliveries
 
 ECHO_SECONDS = 3600.0
 DELIVERY_SECONDS = 86400.0
@@ -38,12 +38,6 @@ class SyncLog:
         except IntegrityError:
             return False
         return True
-
-    async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool:
-        """True once per Slack message: the one caller that may send it to the helpdesk."""
-        return await self._insert_once(
-            synced_messages.insert().values(team_id=team_id, channel_id=channel_id, message_ts=message_ts)
-        )
 
     async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None:
         """A reply we sent to the helpdesk: when its webhook echoes it back, it is not reposted."""

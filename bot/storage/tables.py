@@ -56,6 +56,9 @@ tickets = Table(
     # posting, so one instance posts it; the ts once posted.
     Column("triage_channel", String(32)),
     Column("triage_ts", String(32)),
+    # When the triage post was claimed: a claim with no ts after a while was cut off (a crash, a
+    # failed write after the post) and is taken over, looking for the post first.
+    Column("triage_claimed_at", Float),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
     # App Home: a person's tickets (as requester or as the one who filed it), the agents' queue.
@@ -186,4 +189,18 @@ request_slots = Table(
     Column("name", String(64), nullable=False),
     Column("at", Float, nullable=False),
     Index("ix_request_slots_name_at", "name", "at"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    # What Slack handed us and we acknowledged, recorded before the ack, until it is acted on:
+    # deleted in the transaction that records its outcome (an outbox item) or once its listener
+    # ended with nothing to do; after a crash, replayed from here.
+    Column("id", String(32), primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("received_at", Float, nullable=False),
+    # Until when the listener that took it may still be working on it: replayed after that.
+    Column("due_at", Float, nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
 )

@@ -209,12 +209,38 @@ class TicketStore:
         """Whether this caller posts the ticket's triage message (once, whoever asks)."""
         where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id, tickets.c.triage_channel.is_(None))
         async with self._engine.begin() as connection:
-            result = await connection.execute(update(tickets).where(*where).values(triage_channel=channel_id))
+            result = await connection.execute(
+                update(tickets).where(*where).values(triage_channel=channel_id, triage_claimed_at=self._clock())
+            )
+        return bool(result.rowcount == 1)
+
+    async def stranded_triage(self, *, claimed_before: float, limit: int = 20) -> list[Ticket]:
+        """Tickets whose triage post was claimed before then and never recorded as posted."""
+        return await self._rows(
+            _columns()
+            .where(
+                tickets.c.triage_channel.is_not(None),
+                tickets.c.triage_ts.is_(None),
+                tickets.c.triage_claimed_at < claimed_before,
+            )
+            .limit(limit)
+        )
+
+    async def take_over_triage(self, backend: str, ticket_id: str, *, claimed_before: float) -> bool:
+        """A stranded triage claim (``stranded_triage``) is this caller's now; False if another took it."""
+        where = (
+            tickets.c.backend == backend,
+            tickets.c.ticket_id == ticket_id,
+            tickets.c.triage_ts.is_(None),
+            tickets.c.triage_claimed_at < claimed_before,
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(update(tickets).where(*where).values(triage_claimed_at=self._clock()))
         return bool(result.rowcount == 1)
 
     async def set_triage_message(self, backend: str, ticket_id: str, *, ts: str | None) -> None:
         """Where the triage message was posted; ``None``: it was not (the claim is released)."""
-        values = {"triage_ts": ts} if ts else {"triage_channel": None, "triage_ts": None}
+        values = {"triage_ts": ts} if ts else {"triage_channel": None, "triage_ts": None, "triage_claimed_at": None}
         async with self._engine.begin() as connection:
             await connection.execute(
                 update(tickets).where(tickets.c.backend == backend, tickets.c.ticket_id == ticket_id).values(**values)

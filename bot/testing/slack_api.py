@@ -65,12 +65,17 @@ class FakeSlack:
     drops: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls take effect, then lose their answer (the connection closes
     after the headers)."""
+    server_errors: dict[str, int] = field(default_factory=dict)
+    """Per method: how many next calls take effect, then answer HTTP 500 (Slack's own trouble)."""
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls answer HTTP 429 with ``Retry-After: 1``."""
     responses: list[dict[str, Any]] = field(default_factory=list)
     """Messages posted to a ``response_url`` (``{url}/response/...``), as Slack received them."""
     on_post: Any = None
     """Called (with the posted message) after each ``chat.postMessage`` is stored."""
+    on_call: Any = None
+    """Called (with no argument) as each Web API call arrives; when it returns true, the call
+    is not made and its connection is closed without an answer."""
     socket_mode: FakeSocketMode = field(default_factory=lambda: FakeSocketMode(app_token=APP_TOKEN))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -150,6 +155,8 @@ class FakeSlack:
                 self.rate_limits[method] = limited - 1
             queued = self.errors.get(method)
             error = queued.pop(0) if queued else None
+        if self.on_call is not None and self.on_call():
+            return _Dropped()
         if limited:
             return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=429, headers={"Retry-After": "1"})
         if method == "apps.connections.open":
@@ -169,8 +176,13 @@ class FakeSlack:
             dropped = self.drops.get(method, 0)
             if dropped:
                 self.drops[method] = dropped - 1
+            failed = self.server_errors.get(method, 0)
+            if failed:
+                self.server_errors[method] = failed - 1
         if dropped:
             return _Dropped()
+        if failed:
+            return PlainTextResponse("internal error", status_code=500)
         if method == "auth.test":
             return JSONResponse(answer, headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
         return JSONResponse(answer)

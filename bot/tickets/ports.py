@@ -193,8 +193,6 @@ class ThreadClaims(Protocol):
 class SyncJournal(Protocol):
     """What crossed between a thread and its helpdesk ticket, so nothing crosses twice."""
 
-    async def claim_message(self, team_id: str, channel_id: str, message_ts: str) -> bool: ...
-
     async def remember_sent(self, backend: str, ticket_id: str, text: str) -> None: ...
 
     async def claim_helpdesk_message(self, backend: str, ticket_id: str, message_uid: str) -> bool:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from dataclasses import replace
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 
@@ -84,4 +85,19 @@ CASES: list[tuple[str, str, str, RequestShape]] = [
 
 @pytest.mark.parametrize(("text", "content_type", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_read_shape(text: str, content_type: str, expected: RequestShape) -> None:
-    assert read_shape(text, content_type) == expected
+    assert replace(read_shape(text, content_type), payload=None) == expected
+
+
+@pytest.mark.parametrize(("text", "content_type"), [c[1:3] for c in CASES], ids=[c[0] for c in CASES])
+def test_the_payload_read_is_the_event_envelope_or_the_interaction_and_only_for_a_slack_request(
+    text: str, content_type: str
+) -> None:
+    shape = read_shape(text, content_type)
+    form = parse_qs(text)
+    if shape.problem or (content_type == FORM and "payload" not in form):
+        assert shape.payload is None  # commands and checks carry none; refused bodies are not read on
+    elif content_type == JSON:
+        parsed = json.loads(text)
+        assert shape.payload == (parsed if parsed["type"] != "url_verification" else None)
+    else:
+        assert shape.payload == json.loads(form["payload"][0])

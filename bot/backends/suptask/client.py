@@ -90,7 +90,13 @@ class SuptaskBackend:
 
     async def set_status(self, ticket_id: str, status: str) -> None:
         if status == "withdrawn":  # not a ticket after all: Suptask deletes it
-            await self._request("DELETE", f"/ticket/{ticket_id}")
+            try:
+                await self._request("DELETE", f"/ticket/{ticket_id}")
+            except BackendError as exc:
+                # The ticket is gone: an earlier attempt whose answer was lost deleted it (or an
+                # agent did). What was asked for holds; it is not a refusal.
+                if exc.status != 404:
+                    raise
             return
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
 

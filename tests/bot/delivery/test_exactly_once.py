@@ -389,3 +389,39 @@ def test_a_slack_answer_lost_while_announcing_is_retried_not_parked(
     assert [r["title"] for r in bot.siit.requests] == ["monitor flickers"]
     posted = [c for c in bot.slack.calls_to("chat.postMessage") if "REQ-12" in str(c.args.get("text"))]
     assert len(posted) == 1
+
+
+def test_a_5xx_from_slack_after_it_posted_the_ticket_message_leaves_one_post(
+    start_bot: StartBot, bot_settings: dict[str, Any]
+) -> None:
+    bot = start_bot()
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    bot.slack.server_errors["chat.postMessage"] = 1  # posted, then answered 500
+    view = bot.open_modal("monitor flickers")
+    bot.sender.submit(view, {"field:ci_floor": "1"})
+    database = bot_settings["database_url"].removeprefix("sqlite:///")
+
+    def statuses() -> list[str]:
+        with sqlite3.connect(database) as connection:
+            return [row[0] for row in connection.execute("select status from outbox")]
+
+    wait_until(lambda: statuses() in (["done"], ["failed"]), timeout=20, what="the delivery settled")
+    assert statuses() == ["done"]
+    posts = [m for m in list(bot.slack.messages.values()) if "REQ-12" in str(m.get("text"))]
+    assert len(posts) == 1, f"{len(posts)} ticket messages"
+
+
+def test_slack_rate_limiting_the_announcement_tells_nobody_the_helpdesk_is_slow(start_bot: StartBot) -> None:
+    bot = start_bot(delivery_first_delay_seconds=0.1)
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    (message,) = seed_requests(bot.slack, 1)
+    bot.slack.rate_limits["chat.postMessage"] = 6  # more than slack_sdk's own retries wait out
+    bot.sender.reaction(message, user="U300")
+    wait_for_announcements(bot.slack, [message], timeout=30)
+    said = [
+        str(c.args.get("text") or c.args.get("view") or "")
+        for c in bot.slack.calls
+        if c.method in ("chat.postMessage", "chat.postEphemeral", "views.update", "views.publish")
+    ]
+    assert not [s for s in said if "slow" in s or "not answering" in s or "queued" in s]
+    assert_each_filed_and_announced_once(bot.slack, bot.siit, [message])

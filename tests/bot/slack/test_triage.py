@@ -5,18 +5,26 @@ thread become internal notes, never reaching the requester's thread."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.testing.servers import wait_until
-from bot.testing.slack_api import mint_trigger_id
+from bot.testing.siit_api import FakeSiit
+from bot.testing.slack_api import FakeSlack, mint_trigger_id
+from bot.testing.slack_client import SlackSender
 from bot.testing.suptask_api import FakeSuptask
 from bot.testing.suptask_data import IMPACT_FIELD
 from tests.bot.slack.test_siit_replies import FAST_POLLING, add_agent, thread_texts
 from tests.bot.slack.test_ticket_threads import WEBHOOK_SECRET, file_ticket, send
-from tests.conftest import RunningBot, StartBot
+from tests.conftest import SIGNING_SECRET, RunningBot, StartBot
+from tests.fakes.bot_process import BotProcess, env_of, free_port
 
 TRIAGE = "C0TRIAGE1"
 
@@ -230,3 +238,55 @@ def test_an_assignment_during_an_outage_is_kept_and_one_siit_refuses_shows_why_i
     wait_until(lambda: len(told()) == 2, what="the refusal")
     assert "Siit did not accept it" in told()[1]["text"] and "has no Siit user" in told()[1]["text"]
     assert bot.siit.requests[0]["assignee_admin"] == "u_greg"
+
+
+@pytest.mark.parametrize("when", ["before the post", "after the post"])
+def test_a_kill_between_the_triage_claim_and_its_record_leaves_one_triage_message_after_restart(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+    when: str,
+) -> None:
+    fake_slack.member_channels.add(TRIAGE)
+    env = env_of(bot_settings, port=free_port(), triage_channel=TRIAGE, triage_claim_seconds=1)
+    first = BotProcess(env, tmp_path)
+    processes.append(first)
+
+    def kill_at_the_triage_post(message: dict[str, Any]) -> None:
+        if message.get("channel") == TRIAGE:
+            os.kill(first.process.pid, signal.SIGKILL)
+
+    if when == "before the post":  # the claim is committed; the post never reaches Slack
+
+        def kill_before_the_triage_post() -> bool:
+            triage = [c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("channel") == TRIAGE]
+            if triage and first.process.poll() is None:
+                os.kill(first.process.pid, signal.SIGKILL)
+                return True
+            return False
+
+        fake_slack.on_call = kill_before_the_triage_post
+    else:  # posted; the app never hears where
+        fake_slack.on_post = kill_at_the_triage_post
+    wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    with httpx.Client(timeout=10) as http:
+        sender = SlackSender(first.url, SIGNING_SECRET, http)
+        message = fake_slack.seed_message("C100", "1700000000.000100", user="U100", text="Printer jams")
+        sender.reaction(message, user="U100")
+        wait_until(lambda: first.process.poll() is not None, timeout=20, what="the kill at the triage post")
+    fake_slack.on_call = fake_slack.on_post = None
+    posted_before = len([m for m in fake_slack.messages.values() if m["channel"] == TRIAGE])
+
+    processes.append(BotProcess(env, tmp_path))
+    wait_until(
+        lambda: [m for m in fake_slack.messages.values() if m["channel"] == TRIAGE], timeout=30, what="triage post"
+    )
+    time.sleep(2.5)  # past another claim's lease: nothing is posted again
+    posts = [m for m in fake_slack.messages.values() if m["channel"] == TRIAGE]
+    assert posted_before == (0 if when == "before the post" else 1)
+    assert len(posts) == 1, f"{len(posts)} triage messages"
+    database = str(bot_settings["database_url"]).removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:  # where it is known: agents' notes in its thread work
+        assert connection.execute("SELECT triage_ts FROM tickets").fetchall() == [(posts[0]["ts"],)]
