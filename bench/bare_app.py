@@ -40,6 +40,10 @@ def create() -> Starlette:
         await ack()
         await client.views_open(trigger_id=command["trigger_id"], view=FIXED_MODAL)
 
+    @app.event("reaction_added")
+    async def reacted() -> None:
+        """Acknowledged by Bolt; nothing done."""
+
     handler = AsyncSlackRequestHandler(app)
 
     async def events(request: Request) -> Response:

@@ -38,6 +38,7 @@ from bench.harness import (
     start_bot,
     wait_for,
 )
+from bench.recorded_acks import recorded_acks
 from bench.sweep import open_loop_sweep
 from bot.testing.slack_api import TEAM_ID
 from bot.testing.slack_ui import state_for
@@ -273,6 +274,7 @@ async def run(quick: bool) -> Report:
         bare.stop()
         await app_home(report, bot, fake, quick=quick)
         bot.stop()
+        await recorded_acks(report, fake, Path(workdir), quick=quick)
         await scaling.two_instances(report, fake, Path(workdir), quick=quick)
         report.figure("peak RSS: ours / bare Bolt", f"{rss:.0f} / {bare_rss:.0f} MB (ratio {rss / bare_rss:.2f})")
         report.figure(

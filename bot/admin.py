@@ -28,8 +28,13 @@ async def outbox_command(database_url: str, args: Sequence[str], say: Callable[[
         if args[:1] == ["requeue"]:
             parked = [row.id for row in await store.list([FAILED], limit=10_000)]
             named = list(args[1:])
-            if not named or (named != ["all"] and not all(a.isdigit() for a in named)):
+            if not named:
                 say("usage: python -m bot outbox requeue ID [ID...] | all")
+                return 2
+            not_ids = [a for a in named if not a.isdigit()] if named != ["all"] else []
+            if not_ids:
+                verb = "is not an outbox id" if len(not_ids) == 1 else "are not outbox ids"
+                say(f"{', '.join(repr(a) for a in not_ids)} {verb} (ids are the numbers `python -m bot outbox` lists)")
                 return 2
             wanted = parked if named == ["all"] else [int(a) for a in named]
             unknown = [str(i) for i in wanted if i not in parked]

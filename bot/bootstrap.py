@@ -62,7 +62,7 @@ from bot.slack.token_info import TokenInfo
 from bot.slack.triage import TriageChannel
 from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
-from bot.storage.database import create_engine, migrate
+from bot.storage.database import create_engine, migrate, own_pool
 from bot.storage.drafts import DraftStore
 from bot.storage.inbox import InboxStore
 from bot.storage.message_tickets import MessageTicketStore
@@ -77,6 +77,7 @@ from bot.tickets.desk import TicketDesk
 from bot.tickets.events import EventBus
 from bot.tickets.ports import ReadsConversation, ReadsStatus, TicketBackend
 from bot.tickets.updates import TicketUpdates
+from bot.tickets.withdrawal import WithdrawWindow
 from bot.web import SlackEndpoint, healthz
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,13 @@ def create_backend(
         max_wait_seconds=settings.backend_max_wait_seconds,
     )
     try:
-        resources = HelpdeskResources(client=client, forms_file=forms_file, retry=retry, shared_budget=shared_budget)
+        resources = HelpdeskResources(
+            client=client,
+            forms_file=forms_file,
+            retry=retry,
+            shared_budget=shared_budget,
+            agent_cache_seconds=settings.agent_cache_seconds,
+        )
         return helpdesk.create(settings.helpdesk, resources)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
@@ -155,6 +162,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
     thread_claims = MessageTicketStore(engine=engine)
     sync_log = SyncLog(engine=engine)
     events = EventBus()
+    WithdrawWindow(tickets=store).subscribe(events)  # first: what the others draw after it knows
     updates = TicketUpdates(tickets=store, thread_claims=thread_claims, events=events)
     token_info = TokenInfo(client=slack_client)
     ticket_thread = TicketThread(client=slack_client, backend=backend, token=token_info)
@@ -169,7 +177,8 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         pace=ChannelPace(interval_seconds=settings.slack_channel_post_seconds),
     )
     outbox = OutboxStore(engine=engine)
-    inbox = InboxStore(engine=engine, lease_seconds=settings.inbox_lease_seconds)
+    inbox_engine = own_pool(engine, settings.database_url, connections=2)
+    inbox = InboxStore(engine=inbox_engine, lease_seconds=settings.inbox_lease_seconds, on_commit=metrics.inbox_commit)
     delivery = TicketDelivery(
         desk=desk,
         catalog=catalog,
@@ -183,8 +192,9 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         # A create sent just before its lease ran out lands or fails within its timeout.
         in_flight_seconds=settings.backend_timeout_seconds + 1.0,
         journal=sync_log,
+        withdraw_seconds=settings.withdraw_seconds,
     )
-    directory = SlackDirectory(client=slack_client)
+    directory = SlackDirectory(client=slack_client, token=token_info)
     routing = create_routing(settings, backend, forms_file)
     reply_policy = ReplyPolicy(
         default=settings.reply_sync,
@@ -257,6 +267,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             helpdesk=backend.display_name,
             tickets=store,
             inbox=inbox,
+            workflow=backend.workflow,
         ),
         channel_messages_deps=channel_messages.ChannelMessagesDeps(
             authorization=authorization,
@@ -367,6 +378,8 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
             await slack_client.session.close()
             await http_client.aclose()
             await engine.dispose()
+            if inbox_engine is not engine:
+                await inbox_engine.dispose()
 
     # Every body is bounded before it is read whole (Slack's and the webhooks' own limits).
     limits = Middleware(

@@ -48,7 +48,12 @@ class StaleWhileRevalidateCache(Generic[K, V]):
             self._start_load(key)
         return entry.value
 
-    async def get(self, key: K) -> V:
+    async def get(self, key: K, *, max_age: float | None = None) -> V:
+        """``max_age``: an entry older than this is not served, stale or not: the caller waits
+        for a load, and a load that fails raises (an answer that must not outlive it)."""
+        entry = self._entries.get(key)
+        if entry is not None and max_age is not None and self._clock() - entry.loaded_at >= max_age:
+            return await asyncio.shield(self._start_load(key))
         value = self.peek(key)
         if value is not None:
             return value

@@ -89,6 +89,12 @@ class Settings(DatabaseSettings):
     without one, only clients on loopback or private networks."""
 
     form_cache_seconds: float = Field(default=300.0, gt=0)
+    # How long the helpdesk's word that someone is an agent is trusted: past it, with the
+    # helpdesk unreachable, agent-only actions are refused until it answers again.
+    agent_cache_seconds: float = Field(default=300.0, gt=0)
+    # "Not a ticket" on a ticket filed from a help channel's message: accepted this long after
+    # filing (and only until an agent acts on it).
+    withdraw_seconds: float = Field(default=600.0, ge=0)
     backend_timeout_seconds: float = Field(default=10.0, gt=0)
     backend_attempts: int = Field(default=3, ge=1, le=10)
     backend_backoff_seconds: float = Field(default=0.5, ge=0)
@@ -228,6 +234,23 @@ class _FormsFileOnly(BaseSettings):
 
 class SettingsError(Exception):
     """One line naming the setting at fault; never the value of a secret."""
+
+
+class _BackendOnly(BaseSettings):
+    """``TICKET_BACKEND`` alone, read where the app reads it (the environment, ``.env``), for
+    naming the chosen helpdesk's problems when the other settings failed."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    ticket_backend: str = "siit"
+
+
+def backend_setting(core: dict[str, object]) -> str:
+    try:
+        keep = {k: v for k, v in core.items() if k == "ticket_backend" or k.startswith("_")}
+        return _BackendOnly(**keep).ticket_backend.strip().lower()  # type: ignore[arg-type]
+    except ValidationError:
+        return "siit"
 
 
 def forms_file_setting(core: dict[str, object]) -> Path:

@@ -63,9 +63,22 @@ class Metrics:
         self.listener_queue = Gauge(
             "listener_queue_length", "Acknowledged requests waiting for a listener", registry=self.registry
         )
+        self.inbox_recorded = Counter(
+            "inbox_recorded", "Slack requests recorded before their ack", registry=self.registry
+        )
+        self.inbox_commits = Counter(
+            "inbox_commits",
+            "Database commits that recorded Slack requests (a group commit each)",
+            registry=self.registry,
+        )
 
     def ticket(self, entry_point: str, outcome: str) -> None:
         self.tickets.labels(entry_point, self.backend, outcome).inc()
+
+    def inbox_commit(self, recorded: int) -> None:
+        """One group commit recorded ``recorded`` Slack requests."""
+        self.inbox_commits.inc()
+        self.inbox_recorded.inc(recorded)
 
     def webhook(self, status: int, duplicate: bool) -> None:
         outcomes = {200: "applied", 400: "malformed", 401: "unauthorized", 404: "unknown_ticket", 413: "too_large"}
@@ -94,6 +107,10 @@ class MeasuredTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip")
+"""Headers a reverse proxy adds: a request carrying one came from elsewhere."""
+
+
 class MetricsEndpoint:
     def __init__(
         self,
@@ -114,13 +131,15 @@ class MetricsEndpoint:
         if self._token is not None:
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
             return hmac.compare_digest(given.encode(), self._token.encode())
-        if "x-forwarded-for" in request.headers or request.client is None:
+        # Without a token, only a client on this machine talking to us directly: a reverse proxy
+        # on the same host connects from loopback too, so any header one adds refuses it (nginx's
+        # plain proxy_pass adds none of them: put a token on a proxied /metrics).
+        if request.client is None or any(h in request.headers for h in PROXY_HEADERS):
             return False
         try:
-            address = ipaddress.ip_address(request.client.host)
+            return ipaddress.ip_address(request.client.host).is_loopback
         except ValueError:
             return False
-        return address.is_loopback or address.is_private
 
     async def handle(self, request: Request) -> Response:
         if not self.allowed(request):

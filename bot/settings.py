@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from bot.backends.helpdesks import HELPDESKS
-from bot.config import Settings, SettingsError, describe, forms_file_setting
+from bot.config import Settings, SettingsError, backend_setting, describe, forms_file_setting
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -20,7 +20,7 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**core)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems.append(describe(exc, prefix=""))
-    backend = settings.ticket_backend if settings else str(core.get("ticket_backend") or "siit").strip().lower()
+    backend = settings.ticket_backend if settings else backend_setting(core)
     helpdesk = HELPDESKS.get(backend)
     if helpdesk is None:
         problems.append(f"TICKET_BACKEND: {backend!r} is not one of {', '.join(sorted(HELPDESKS))}")

@@ -19,6 +19,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.recorded import RecordedRequest
 from bot.listener_pool import ListenerPool
 from bot.request_shape import DEFERRED_INTERACTIONS, interaction_problem
 from bot.slack.inbox import INBOX_ID
@@ -89,7 +90,7 @@ class SocketModeEndpoint:
                 log.warning("could not record a Socket Mode envelope before its ack: %s", type(exc).__name__)
                 return
             if entry_id is not None:
-                bolt_request.context[INBOX_ID] = entry_id
+                bolt_request.context[INBOX_ID] = RecordedRequest(entry_id)
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
             self._observe_ack(time.time() - started)
             self._listeners.submit(bolt_request)

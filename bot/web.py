@@ -13,6 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.delivery.recorded import RecordedRequest
 from bot.listener_pool import ListenerPool
 from bot.request_shape import read_shape
 from bot.slack.inbox import INBOX_ID
@@ -81,7 +82,7 @@ class SlackEndpoint:
                     log.warning("could not record a Slack request before acknowledging it: %s", type(exc).__name__)
                     return PlainTextResponse("could not record the request; try again", status_code=503)
                 if entry_id is not None:
-                    bolt_request.context[INBOX_ID] = entry_id
+                    bolt_request.context[INBOX_ID] = RecordedRequest(entry_id)
             self._listeners.submit(bolt_request)
             return Response(status_code=200)
         # The answer matters (view_submission's response_action, options): Bolt's own dispatch,

@@ -28,8 +28,8 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     sent = [c for c in report["counts"] if "sent" in c]
     # three concurrency levels, the burst of everyone at once, two open-loop rates for two apps,
     # App Home openings, two rates each for ours and bare Bolt capped, and two rates for one
-    # instance of ours and for two
-    assert len(sent) == 17
+    # instance of ours and for two, and reactions at two rates on SQLite and on PostgreSQL
+    assert len(sent) == 21
     for count in sent:
         assert count["answered"] == count["sent"] == count["acknowledged"], count
     opened = [c for c in report["counts"] if "opened" in c]
@@ -37,6 +37,10 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
     for count in opened:
         assert count["opened"] == count["acknowledged"] > 0, count
     assert phases["submissions"]["filed"] == phases["submissions"]["submitted"] > 0
+    recorded = [c for c in report["counts"] if "recorded" in c]
+    assert len(recorded) == 4
+    for count in recorded:  # every reaction recorded before its ack, and filed
+        assert count["recorded"] == count["filed"] == count["sent"], count
     shared = phases["exactly once across two instances"]
     assert shared["filed_once"] == shared["messages"] > 0
     names = [f["figure"] for f in report["figures"]]
@@ -53,8 +57,9 @@ def test_the_benchmark_answers_every_command_and_its_counts_agree(tmp_path: Path
         "app_home_opened -> views.publish",
         "Siit calls/min polling 500 open tickets",
         "agent reply -> Slack thread",
+        "commits per acknowledged reaction",
     ):
         assert any(figure in name for name in names), figure
-    assert len(report["targets"]) == 17
+    assert len(report["targets"]) == 25
     for target in report["targets"]:
         assert ("PASS" if target["ok"] else "FAIL") + "  " + target["target"] in result.stdout

@@ -40,6 +40,8 @@ class HelpdeskResources:
     retry: RetryPolicy
     shared_budget: BudgetFactory
     """For helpdesks whose rate limit is per token, whichever instance calls (Siit)."""
+    agent_cache_seconds: float = 300.0
+    """How long the helpdesk's word that someone is an agent is trusted (``AGENT_CACHE_SECONDS``)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from bot.catalog import FormCatalog
 from bot.delivery.failures import NotYet, TransientFailure, is_transient
+from bot.delivery.recorded import RecordedRequest
 from bot.delivery.request import (
     AssignRequest,
     CloseRequest,
@@ -99,7 +100,10 @@ class TicketDelivery:
         clock: Callable[[], float] = time.time,
         in_flight_seconds: float = 15.0,
         journal: SyncJournal | None = None,
+        withdraw_seconds: float = 600.0,
     ) -> None:
+        """``withdraw_seconds``: how long a ticket filed without a click may be withdrawn."""
+        self._withdraw_seconds = withdraw_seconds
         self._desk = desk
         self._journal = journal
         self._catalog = catalog
@@ -130,16 +134,19 @@ class TicketDelivery:
         claim: ThreadKey | None = None,
         hold_seconds: float = 0.0,
         once: MessageKey | None = None,
-        settles: str | None = None,
+        settles: RecordedRequest | None = None,
     ) -> bool:
         """Record the write, with the thread's claim when given (both or neither), then try it
         at once, or after ``hold_seconds`` (a worker takes it then; ``withdraw_held`` drops it
         until it does). ``once``: the Slack message it sends, marked sent with it. ``settles``: the
         recorded Slack request it answers, forgotten with it. False when the thread is claimed,
         the message sent or the request acted on already: nothing was recorded."""
-        item = await self.record(request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settles)
+        settled = settles.id if settles is not None and not settles.settled else None
+        item = await self.record(request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settled)
         if item is None:
             return False
+        if settles is not None:
+            settles.settled = True
         if hold_seconds <= 0:
             await self.attempt_now(item, request)
         return True
@@ -278,7 +285,12 @@ class TicketDelivery:
         if record is None:
             ticket = request.new_ticket(await self._catalog.get(request.form_id))
             created = await self._created(item, ticket)
-            record = self._desk.record(ticket, created, withdrawable=request.origin.auto_created)
+            record = self._desk.record(
+                ticket,
+                created,
+                withdrawable=request.origin.auto_created,
+                withdrawable_until=self._clock() + self._withdraw_seconds,
+            )
             try:
                 kept = await self._outbox.record_filed(
                     item,

@@ -22,12 +22,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_bolt.util.utils import get_arg_names_of_callable
 
+from bot.delivery.recorded import RecordedRequest
 from bot.stopping import pause
 
 log = logging.getLogger(__name__)
 
 INBOX_ID = "inbox_id"
-"""The Bolt context key naming the recorded request being handled."""
+"""The Bolt context key of the recorded request being handled (a ``RecordedRequest``)."""
 
 MAX_REPLAYS = 5
 """A request whose listener failed this many times is dropped (with a warning): it cannot pass."""
@@ -56,9 +57,7 @@ def settling(inbox: Inbox, listener: Listener) -> Listener:
     @functools.wraps(listener)
     async def run(**kwargs: Any) -> None:
         await listener(**kwargs)
-        entry_id = kwargs["context"].get(INBOX_ID)
-        if entry_id:
-            await inbox.settle(entry_id)
+        await settle(inbox, kwargs["context"].get(INBOX_ID))
 
     return run
 
@@ -86,12 +85,18 @@ def dispatcher(app: AsyncApp, inbox: Inbox) -> Callable[[AsyncBoltRequest], Awai
 
     async def dispatch(request: AsyncBoltRequest) -> BoltResponse:
         response = await app.async_dispatch(request)
-        entry_id = request.context.get(INBOX_ID)
-        if entry_id and response.status == 404:
-            await inbox.settle(entry_id)
+        if response.status == 404:
+            await settle(inbox, request.context.get(INBOX_ID))
         return response
 
     return dispatch
+
+
+async def settle(inbox: Inbox, recorded: RecordedRequest | None) -> None:
+    """Forget the recorded request, unless something forgot it already."""
+    if recorded is not None and not recorded.settled:
+        await inbox.settle(recorded.id)
+        recorded.settled = True
 
 
 def replayed_request(entry_id: str, body: dict[str, Any]) -> AsyncBoltRequest:
@@ -101,7 +106,7 @@ def replayed_request(entry_id: str, body: dict[str, Any]) -> AsyncBoltRequest:
         body=body,
         mode="socket_mode",
         headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "recorded"},
-        context={INBOX_ID: entry_id},
+        context={INBOX_ID: RecordedRequest(entry_id)},
     )
 
 

@@ -7,6 +7,8 @@ import asyncio
 import json
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from slack_sdk.models.blocks import Option as SlackOption
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.recorded import RecordedRequest
 from bot.delivery.request import CloseRequest, ReplyRequest, SlackOrigin
 from bot.delivery.service import TicketDelivery
 from bot.domain.ticket import Ticket
@@ -93,6 +96,7 @@ class TicketActionsDeps:
     helpdesk: str
     sync_log: SyncJournal
     inbox: Inbox
+    clock: Callable[[], float] = time.time
 
 
 def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
@@ -173,7 +177,11 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         await deps.delivery.submit(ReplyRequest(record.ticket_id, text, author, origin, internal=internal))
 
     async def change_status(
-        body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, status: str, settles: str | None
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        status: str,
+        settles: RecordedRequest | None,
     ) -> None:
         record = await record_of(action.get("value"))
         user_id = payloads.user_id(body)
@@ -182,6 +190,8 @@ def register(app: AsyncApp, deps: TicketActionsDeps) -> None:
         # Reopening and withdrawing are the same right as closing: the requester, who filed it, agents.
         what = {"closed": TicketAction.CLOSE, "open": TicketAction.REOPEN}.get(status, TicketAction.WITHDRAW)
         refusal = await refused(record, user_id, what, 10.0)
+        if refusal is None and what is TicketAction.WITHDRAW:
+            refusal = record.withdraw_refusal(deps.clock())
         if refusal:
             await _ephemeral(client, record, user_id, refusal)
             return

@@ -1,12 +1,15 @@
 """What ``auth.test`` says of the bot token, asked once and kept: the workspace's address (from
-which message permalinks are made) and the scopes granted (``x-oauth-scopes``), so an optional
-scope such as ``chat:write.customize`` is used only where the workspace granted it."""
+which message permalinks are made), the scopes granted (``x-oauth-scopes``), so an optional
+scope such as ``chat:write.customize`` is used only where the workspace granted it, and whose
+workspace (and Grid organisation) it is, so that people from others are told apart."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -17,6 +20,8 @@ log = logging.getLogger(__name__)
 class _Answer:
     url: str | None
     scopes: frozenset[str]
+    team_id: str | None = None
+    enterprise_id: str | None = None
 
 
 class TokenInfo:
@@ -29,6 +34,20 @@ class TokenInfo:
         """``False`` too while Slack cannot be asked (it is asked again next time)."""
         answer = await self._read()
         return answer is not None and scope in answer.scopes
+
+    async def is_ours(self, user: Mapping[str, Any]) -> bool:
+        """Whether a ``users.info`` user belongs to the bot's own workspace (or, on Enterprise
+        Grid, its organisation); a stranger (Slack Connect) never does. ``False`` while Slack
+        cannot be asked: unknown people are not taken for ours."""
+        if user.get("is_stranger"):
+            return False
+        answer = await self._read()
+        if answer is None or answer.team_id is None:
+            return False
+        if user.get("team_id") == answer.team_id:
+            return True
+        enterprise = (user.get("enterprise_user") or {}).get("enterprise_id")
+        return answer.enterprise_id is not None and enterprise == answer.enterprise_id
 
     async def workspace_url(self) -> str | None:
         """``https://team.slack.com/``, or ``None`` while unknown."""
@@ -48,9 +67,11 @@ class TokenInfo:
                 return None
             headers = {str(k).lower(): str(v) for k, v in (response.headers or {}).items()}
             listed = headers.get("x-oauth-scopes", "")
-            url = response.get("url")
+            url, team, enterprise = response.get("url"), response.get("team_id"), response.get("enterprise_id")
             self._answer = _Answer(
                 url=url if isinstance(url, str) and url.startswith("https://") else None,
                 scopes=frozenset(s.strip() for s in listed.split(",") if s.strip()),
+                team_id=team if isinstance(team, str) and team else None,
+                enterprise_id=enterprise if isinstance(enterprise, str) and enterprise else None,
             )
         return self._answer

@@ -5,6 +5,7 @@ status select, Reply (public: it reaches the requester's thread through the help
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,14 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.ticket_actions import reply_view
 from bot.slack.ticket_message import parse_ticket_ref
-from bot.slack.triage_message import TRIAGE_ASSIGN, TRIAGE_NOTE, TRIAGE_REPLY, TRIAGE_STATUS, ticket_of_block
+from bot.slack.triage_message import (
+    TRIAGE_ASSIGN,
+    TRIAGE_NOTE,
+    TRIAGE_REPLY,
+    TRIAGE_STATUS,
+    offered_statuses,
+    ticket_of_block,
+)
 from bot.tickets.authorization import TicketAction, TicketAuthorization
 from bot.tickets.ports import TicketRecords
 
@@ -35,6 +43,8 @@ class TriageActionsDeps:
     helpdesk: str
     tickets: TicketRecords
     inbox: Inbox
+    workflow: Sequence[str]
+    """The statuses the select offers (``triage_message``): no other is sent to the helpdesk."""
 
 
 def register(app: AsyncApp, deps: TriageActionsDeps) -> None:
@@ -52,12 +62,16 @@ def register(app: AsyncApp, deps: TriageActionsDeps) -> None:
             refusal = f"{deps.helpdesk} is slow to say who may act on this ticket; try again in a moment."
         if refusal is None:
             return record
+        await tell(body, client, refusal)
+        return None
+
+    async def tell(body: dict[str, Any], client: AsyncWebClient, text: str) -> None:
+        user_id = payloads.user_id(body)
         channel = (body.get("channel") or {}).get("id")
         if isinstance(channel, str):
             await best_effort(
-                client.chat_postEphemeral(channel=channel, user=user_id, text=refusal), f"answering {user_id}"
+                client.chat_postEphemeral(channel=channel, user=user_id, text=text), f"answering {user_id}"
             )
-        return None
 
     def origin(body: dict[str, Any]) -> SlackOrigin:
         channel = (body.get("channel") or {}).get("id")
@@ -87,6 +101,9 @@ def register(app: AsyncApp, deps: TriageActionsDeps) -> None:
         status = (action.get("selected_option") or {}).get("value")
         record = await agent_on(body, ticket_of_block(action.get("block_id")), client)
         if record is None or not isinstance(status, str) or status == record.status:
+            return
+        if status not in offered_statuses(deps.workflow):
+            await tell(body, client, f"{status[:40]!r} is not one of the statuses offered here.")
             return
         change = CloseRequest(ticket_id=record.ticket_id, origin=origin(body), status=status)
         await deps.delivery.submit(change, settles=context.get(INBOX_ID))

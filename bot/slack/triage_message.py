@@ -68,12 +68,15 @@ def triage_message(
     return escape(text), blocks
 
 
+def offered_statuses(workflow: Sequence[str]) -> list[str]:
+    """The statuses the triage select offers (the only ones its change is taken for)."""
+    return [s for s in workflow[: limits.SELECT_OPTIONS] if 1 <= len(s) <= limits.OPTION_VALUE]
+
+
 def _buttons(record: Ticket, workflow: Sequence[str]) -> list[ButtonElement | StaticSelectElement]:
     ref = ticket_ref(record)
     options = [
-        Option(value=s, text=limits.fit(status_label(s), limits.OPTION_TEXT))
-        for s in workflow[: limits.SELECT_OPTIONS]
-        if 1 <= len(s) <= limits.OPTION_VALUE
+        Option(value=s, text=limits.fit(status_label(s), limits.OPTION_TEXT)) for s in offered_statuses(workflow)
     ]
     current = next((o for o in options if o.value == record.status), None)
     return [

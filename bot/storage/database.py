@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.storage.write_turns import WriteTurns
 
 ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -23,15 +27,45 @@ def async_url(database_url: str) -> str:
     return f"{ASYNC_DRIVERS.get(scheme, scheme)}{sep}{rest}"
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+class OneWriterEngine(AsyncEngine):
+    """SQLite's engine: each transaction (``begin``) waits for its write turn (``WriteTurns``);
+    ``begin_first`` goes before the waiting ones."""
+
+    def __init__(self, sync_engine: Engine) -> None:
+        super().__init__(sync_engine)
+        self.turns = WriteTurns()
+
+    @contextlib.asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        async with self.turns.turn(), super().begin() as connection:
+            yield connection
+
+    @contextlib.asynccontextmanager
+    async def begin_first(self) -> AsyncIterator[AsyncConnection]:
+        async with self.turns.turn(first=True), super().begin() as connection:
+            yield connection
+
+
+def own_pool(engine: AsyncEngine, database_url: str, *, connections: int) -> AsyncEngine:
+    """An engine with a small pool of its own, for writes that must not queue behind the
+    others' for a connection; SQLite's own engine (its writes take turns anyway)."""
+    return engine if isinstance(engine, OneWriterEngine) else create_engine(database_url, connections=connections)
+
+
+def create_engine(database_url: str, *, connections: int | None = None) -> AsyncEngine:
+    """``connections``: a small pool of its own (the inbox's, so that recording before an ack
+    never queues behind the listeners' transactions for a connection); else SQLAlchemy's default."""
     url = make_url(async_url(database_url))
+    pool: dict[str, Any] = {} if connections is None else {"pool_size": connections, "max_overflow": 0}
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        # A small pool of its own skips the ping (a round trip before every use): a connection
+        # the server dropped fails that one use, and the pool replaces it.
+        return create_async_engine(url, pool_pre_ping=connections is None, **pool)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return engine
+    return OneWriterEngine(engine.sync_engine)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

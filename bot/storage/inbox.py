@@ -14,13 +14,21 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage.database import OneWriterEngine
 from bot.storage.tables import inbox
 
 
 class InboxStore:
     def __init__(
-        self, *, engine: AsyncEngine, lease_seconds: float = 60.0, clock: Callable[[], float] = time.time
+        self,
+        *,
+        engine: AsyncEngine,
+        lease_seconds: float = 60.0,
+        clock: Callable[[], float] = time.time,
+        on_commit: Callable[[int], None] = lambda _recorded: None,
     ) -> None:
+        """``on_commit``: told after each group commit how many requests it recorded."""
+        self._on_commit = on_commit
         self._engine = engine
         self._lease = lease_seconds
         self._clock = clock
@@ -45,9 +53,9 @@ class InboxStore:
             now = self._clock()
             rows = [{**row, "received_at": now, "due_at": now + self._lease, "attempts": 0} for row, _ in batch]
             try:
-                async with self._engine.begin() as connection:
-                    await connection.execute(inbox.insert(), rows)
+                await self._insert(rows)
                 self.commits += 1
+                self._on_commit(len(batch))
             except Exception as exc:
                 for _, done in batch:
                     if not done.done():
@@ -56,6 +64,16 @@ class InboxStore:
                 for _, done in batch:
                     if not done.done():
                         done.set_result(None)
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        if isinstance(self._engine, OneWriterEngine):  # SQLite: before the writes waiting their turn
+            async with self._engine.begin_first() as connection:
+                await connection.execute(inbox.insert().values(rows))
+            return
+        # One statement, so one round trip: atomic on its own, with no BEGIN or COMMIT.
+        async with self._engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(inbox.insert().values(rows))
 
     async def settle(self, entry_id: str) -> bool:
         """The request was acted on (or there was nothing to do): forgotten. False if it was already."""

@@ -59,6 +59,8 @@ tickets = Table(
     # When the triage post was claimed: a claim with no ts after a while was cut off (a crash, a
     # failed write after the post) and is taken over, looking for the post first.
     Column("triage_claimed_at", Float),
+    # "Not a ticket" is accepted until then (and while ``withdrawable``: until an agent acts).
+    Column("withdrawable_until", Float),
     UniqueConstraint("backend", "ticket_id", name="uq_tickets_backend_ticket"),
     Index("ix_tickets_thread", "channel_id", "thread_ts"),
     # App Home: a person's tickets (as requester or as the one who filed it), the agents' queue.

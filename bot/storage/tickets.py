@@ -205,6 +205,12 @@ class TicketStore:
             result = await connection.execute(update(tickets).where(*where, differs).values(assignee_id=assignee_id))
         return bool(result.rowcount == 1)
 
+    async def end_withdrawal(self, backend: str, ticket_id: str) -> None:
+        """An agent acted on the ticket: "Not a ticket" no longer applies."""
+        where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id, tickets.c.withdrawable.is_(True))
+        async with self._engine.begin() as connection:
+            await connection.execute(update(tickets).where(*where).values(withdrawable=False))
+
     async def claim_triage(self, backend: str, ticket_id: str, channel_id: str) -> bool:
         """Whether this caller posts the ticket's triage message (once, whoever asks)."""
         where = (tickets.c.backend == backend, tickets.c.ticket_id == ticket_id, tickets.c.triage_channel.is_(None))

@@ -81,9 +81,21 @@ class FakeSlack:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _last_post: dict[str, float] = field(default_factory=dict)
 
-    def add_user(self, user_id: str, *, email: str | None, name: str = "Test Person") -> None:
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        email: str | None,
+        name: str = "Test Person",
+        team_id: str = TEAM_ID,
+        stranger: bool = False,
+    ) -> None:
+        """``team_id``: another workspace's for a member of a channel shared with it (Slack
+        Connect); ``stranger``: Slack's ``is_stranger``, for someone our workspace does not know."""
         self.users[user_id] = {
             "id": user_id,
+            "team_id": team_id,
+            **({"is_stranger": True} if stranger else {}),
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "profile": {"email": email, "real_name": name} if email else {"real_name": name},

@@ -39,8 +39,6 @@ class FakeSuptask:
     failures: list[tuple[str, int]] = field(default_factory=list)
     after_create: list[int] = field(default_factory=list)
     """Statuses for the next successful creates: the ticket is made, then the answer is this."""
-    after_delete: list[int] = field(default_factory=list)
-    """Statuses for the next successful deletes: the ticket is deleted, then the answer is this."""
     """Queued ``(path prefix, status)`` answers; 429 carries ``X-RateLimit-Reset``."""
     rate_limit_reset_seconds: int = 1
     latency: float = 0.0
@@ -160,10 +158,6 @@ class FakeSuptask:
         if self.tickets.pop(request.path_params["ticket_id"], None) is None:
             return _error(404, "Ticket not found")
         self.deleted.append(request.path_params["ticket_id"])
-        with self._lock:
-            lost = self.after_delete.pop(0) if self.after_delete else None
-        if lost:
-            return _error(lost, "Internal error.")
         return Response(status_code=200)
 
     async def _reply(self, request: Request) -> Response:

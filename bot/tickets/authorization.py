@@ -5,13 +5,16 @@ else is told why, and nothing reaches the helpdesk."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from bot.domain.filing import Person
+from bot.domain.filing import BackendError, Person
 from bot.domain.ticket import Ticket
 from bot.tickets.ports import TicketBackend
+
+log = logging.getLogger(__name__)
 
 
 class TicketAction(StrEnum):
@@ -22,6 +25,9 @@ class TicketAction(StrEnum):
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
     TRIAGE = "work on"
+
+
+AGENTS_ONLY = frozenset({TicketAction.INTERNAL_NOTE, TicketAction.TRIAGE})
 
 
 @runtime_checkable
@@ -42,19 +48,34 @@ class TicketAuthorization:
         self._agent_ids = frozenset(agent_ids)
 
     async def is_agent(self, user_id: str) -> bool:
+        """Fails closed: ``False`` while the helpdesk cannot say and its last word is too old."""
+        return await self._agent(user_id) is True
+
+    async def _agent(self, user_id: str) -> bool | None:
+        """``None``: the helpdesk cannot say right now (unreachable past ``AGENT_CACHE_SECONDS``)."""
         if user_id in self._agent_ids:
             return True
-        if isinstance(self._backend, KnowsAgents):
+        if not isinstance(self._backend, KnowsAgents):
+            return False
+        try:
             return await self._backend.is_agent(await self._people.person(user_id))
-        return False
+        except BackendError as exc:
+            log.warning("cannot tell whether %s is an agent: %s", user_id, exc.reason)
+            return None
 
     async def refusal(self, user_id: str, action: TicketAction, record: Ticket) -> str | None:
         """``None`` when ``user_id`` may do ``action`` on the ticket, else why not (for them)."""
-        agents = f"{self._backend.display_name} agents"
-        if action is TicketAction.INTERNAL_NOTE:
-            return None if await self.is_agent(user_id) else f"Only {agents} can add internal notes."
-        if action is TicketAction.TRIAGE:  # the triage channel's buttons
-            return None if await self.is_agent(user_id) else f"Only {agents} can work on tickets from triage."
-        if user_id in (record.requester_id, record.reporter_id) or await self.is_agent(user_id):
+        helpdesk = self._backend.display_name
+        agents = f"{helpdesk} agents"
+        if user_id in (record.requester_id, record.reporter_id) and action not in AGENTS_ONLY:
             return None
+        agent = await self._agent(user_id)
+        if agent is None:
+            return f"{helpdesk} cannot confirm right now that you are one of its agents; try again in a few minutes."
+        if agent:
+            return None
+        if action is TicketAction.INTERNAL_NOTE:
+            return f"Only {agents} can add internal notes."
+        if action is TicketAction.TRIAGE:  # the triage channel's buttons
+            return f"Only {agents} can work on tickets from triage."
         return f"Only the requester, the person who filed it and {agents} can {action.value} this ticket."

@@ -14,7 +14,14 @@ class TicketDesk:
         self.backend = backend
         self.store = store
 
-    def record(self, ticket: NewTicket, created: CreatedTicket, *, withdrawable: bool = False) -> Ticket:
+    def record(
+        self,
+        ticket: NewTicket,
+        created: CreatedTicket,
+        *,
+        withdrawable: bool = False,
+        withdrawable_until: float | None = None,
+    ) -> Ticket:
         return Ticket(
             backend=self.backend.name,
             ticket_id=created.id,
@@ -31,5 +38,6 @@ class TicketDesk:
             requester_id=ticket.requester.slack_id,
             reporter_id=ticket.reporter.slack_id,
             withdrawable=withdrawable,
+            withdrawable_until=withdrawable_until if withdrawable else None,
             summary=ticket.draft.description.strip()[:SUMMARY_LENGTH],
         )

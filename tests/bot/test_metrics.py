@@ -86,9 +86,18 @@ def test_metrics_need_the_token_when_one_is_set(start_bot: StartBot) -> None:
     assert scrape(bot.url, Authorization="Bearer metrics-token-0123456789")
 
 
-def test_without_a_token_a_proxied_request_is_refused(start_bot: StartBot) -> None:
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.9"},
+        {"Forwarded": "for=203.0.113.9;proto=https"},
+        {"X-Real-IP": "203.0.113.9"},
+        {"X-Forwarded-Host": "metrics.example.com"},
+    ],
+)
+def test_without_a_token_a_proxied_request_is_refused(start_bot: StartBot, header: dict[str, str]) -> None:
     bot = start_bot()
-    assert httpx.get(bot.url + "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
+    assert httpx.get(bot.url + "/metrics", headers=header).status_code == 403
     assert scrape(bot.url)  # loopback, direct
 
 

@@ -114,3 +114,23 @@ def test_migrate_builds_the_schema_once_and_then_finds_it_current(tmp_path: Path
     with sqlite3.connect(database) as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"outbox", "message_tickets", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_a_misspelt_helpdesk_is_named_as_such_beside_the_other_problems(tmp_path: Path, where: str) -> None:
+    env = env_of({}, port="not-a-port")
+    if where == "environment":
+        env["TICKET_BACKEND"] = "zendeskk"
+    else:
+        (tmp_path / ".env").write_text("TICKET_BACKEND=zendeskk\n")
+    line = one_line(run(env, tmp_path))
+    assert "TICKET_BACKEND: 'zendeskk' is not one of" in line
+    assert "PORT" in line and "SLACK_BOT_TOKEN" in line
+    assert "SIIT_API_TOKEN" not in line  # no helpdesk was chosen: none of their settings is asked for
+
+
+def test_an_outbox_id_that_is_not_an_id_is_named(tmp_path: Path) -> None:
+    env = env_of({}, database_url=f"sqlite:///{tmp_path / 'bot.db'}")
+    result = run(env, tmp_path, "outbox", "requeue", "no-such-id")
+    assert result.returncode == 2
+    assert "'no-such-id' is not an outbox id" in result.stdout + result.stderr

@@ -33,6 +33,7 @@ def create(settings: SiitSettings, resources: HelpdeskResources) -> SiitBackend:
         service_ids=settings.services or [f.form_id for f in forms],
         retry=resources.retry,
         labelled_fields={f.form_id: [field.to_field() for field in f.fields] for f in forms},
+        agent_cache_seconds=resources.agent_cache_seconds,
     )
 
 

@@ -43,6 +43,14 @@ class SiitUser:
 NO_USER = SiitUser(uid="")
 
 
+@dataclass(frozen=True)
+class SiitAgents:
+    """Siit's admins and agents: their names by uid, and their e-mails."""
+
+    names: dict[str, str]
+    emails: frozenset[str]
+
+
 def labelled(form_field: FormField) -> FormField:
     return replace(form_field, id=LABELLED_PREFIX + form_field.id)
 
@@ -66,6 +74,7 @@ class SiitBackend:
         service_ids: Sequence[str],
         retry: RetryPolicy | None = None,
         user_cache_seconds: float = 3600.0,
+        agent_cache_seconds: float = 300.0,
         labelled_fields: Mapping[str, Sequence[FormField]] | None = None,
         budget: RequestBudget | None = None,
     ) -> None:
@@ -78,7 +87,12 @@ class SiitBackend:
         self._labelled = {uid: tuple(labelled(f) for f in fields) for uid, fields in (labelled_fields or {}).items()}
         self._retry = retry or RetryPolicy()
         self._users = StaleWhileRevalidateCache[str, SiitUser](self._lookup_user, ttl_seconds=user_cache_seconds)
-        self._agents = StaleWhileRevalidateCache[str, dict[str, str]](self._read_agents, ttl_seconds=user_cache_seconds)
+        # Siit's admins and agents, read whole: refreshed in the background after half of
+        # ``agent_cache_seconds``, and never trusted past it.
+        self._agent_seconds = agent_cache_seconds
+        self._agents = StaleWhileRevalidateCache[str, SiitAgents](
+            self._read_agents, ttl_seconds=agent_cache_seconds / 2
+        )
 
     def form_ids(self) -> Sequence[str]:
         return self._service_ids
@@ -184,12 +198,13 @@ class SiitBackend:
     async def agent_name(self, agent_uid: str) -> str | None:
         """From Siit's directory of admins and agents, read at most once an hour (a name not
         found there is looked for again at the next reading)."""
-        return (await self._agents.get("agents")).get(agent_uid)
+        return (await self._agents.get("agents")).names.get(agent_uid)
 
-    async def _read_agents(self, _key: str) -> dict[str, str]:
+    async def _read_agents(self, _key: str) -> SiitAgents:
         names: dict[str, str] = {}
+        emails: set[str] = set()
         for page in range(1, AGENT_PAGES + 1):
-            response = await self._background(
+            response = await self._request(
                 "GET", "/users", params={"role_in[]": ["admin", "agent"], "page": page, "per_page": 50}
             )
             body = _json(response, "Siit's users")
@@ -199,10 +214,14 @@ class SiitBackend:
                     name = user.get("full_name")
                     if isinstance(name, str) and name.strip():
                         names[user["uid"]] = name.strip()
+                    listed = user.get("emails")
+                    for email in [*(listed if isinstance(listed, list) else []), user.get("email")]:
+                        if isinstance(email, str) and email:
+                            emails.add(email.lower())
             meta = body.get("meta") if isinstance(body, dict) else None
             if not (isinstance(meta, dict) and meta.get("next_page_link")):
                 break
-        return names
+        return SiitAgents(names=names, emails=frozenset(emails))
 
     async def _background(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A polling call: only within the budget left after what is kept for people."""
@@ -214,9 +233,13 @@ class SiitBackend:
         await self._request("GET", "/ping")
 
     async def is_agent(self, person: Person) -> bool:
-        """An admin or agent in Siit's users directory, found by the member's Slack email."""
-        user = await self._siit_user(person)
-        return bool(user and user.is_agent)
+        """An admin or agent in Siit's directory of them (read whole, at most
+        ``agent_cache_seconds`` old), by the member's Slack email. Raises ``BackendError`` when
+        Siit cannot say and the last answer is too old to trust."""
+        if not person.email:
+            return False
+        agents = await self._agents.get("agents", max_age=self._agent_seconds)
+        return person.email.lower() in agents.emails
 
     async def siit_user_uid(self, person: Person) -> str | None:
         """The Siit user with the member's Slack email, cached (a miss is cached too)."""

@@ -89,15 +89,9 @@ class SuptaskBackend:
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"assignee": assignee.slack_id})
 
     async def set_status(self, ticket_id: str, status: str) -> None:
-        if status == "withdrawn":  # not a ticket after all: Suptask deletes it
-            try:
-                await self._request("DELETE", f"/ticket/{ticket_id}")
-            except BackendError as exc:
-                # The ticket is gone: an earlier attempt whose answer was lost deleted it (or an
-                # agent did). What was asked for holds; it is not a refusal.
-                if exc.status != 404:
-                    raise
-            return
+        # Not a ticket after all: closed, never deleted (a delete cannot be undone, and a delete
+        # sent again after a lost answer would be refused as "not found").
+        status = "closed" if status == "withdrawn" else status
         await self._request("PATCH", f"/ticket/{ticket_id}", json={"status": STATUSES.get(status, status)})
 
     async def check_connection(self) -> None:

@@ -40,6 +40,22 @@ PAGE_SIZE = 10
 """Tickets per list and page: two blocks each, two lists, and the headers stay under 100 blocks."""
 NEW_TICKET_ACTION = "home_new_ticket"
 PAGE_ACTION = "home_page"
+MAX_PAGE = 999
+"""The last page a pager may ask for (10,000 tickets back); a forged value beyond is page 1."""
+
+
+def page_number(value: object) -> int:
+    """A page as the view or a button carries it: 0 (the first) for anything that is not a
+    whole number from 0 to ``MAX_PAGE``, whatever its size or type."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_PAGE else 0
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= len(str(MAX_PAGE)):
+        return page_number(int(value))
+    return 0
+
+
 STATUS_FILTER_ACTION = "home_status_filter"
 ALL_STATUSES = "*"
 HOME_BLOCKS = 100
@@ -64,8 +80,8 @@ class HomeState:
             data = json.loads(raw) if isinstance(raw, str) else {}
             status = data.get("queue_status")
             return cls(
-                mine_page=max(0, int(data.get("mine_page", 0))),
-                queue_page=max(0, int(data.get("queue_page", 0))),
+                mine_page=page_number(data.get("mine_page", 0)),
+                queue_page=page_number(data.get("queue_page", 0)),
                 queue_status=status if isinstance(status, str) and status else None,
             )
         except (ValueError, TypeError, AttributeError):
@@ -186,6 +202,6 @@ def parse_page(value: object) -> tuple[str, int] | None:
     if not isinstance(value, str) or ":" not in value:
         return None
     which, _, number = value.partition(":")
-    if which not in ("mine", "queue") or not number.isdigit():
+    if which not in ("mine", "queue"):
         return None
-    return which, int(number)
+    return which, page_number(number)

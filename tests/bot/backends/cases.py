@@ -122,7 +122,7 @@ def suptask_case(servers: ServerLoop) -> Iterator[BackendCase]:
             replies=lambda: [(r["ticket_id"], r["text"], r["channel"] == ["responder"]) for r in fake.replies],
             status_of=lambda ticket_id: fake.tickets.get(ticket_id, {}).get("status"),
             closed_status="Closed",
-            withdrawn=lambda ticket_id: ticket_id in fake.deleted and ticket_id not in fake.tickets,
+            withdrawn=lambda ticket_id: fake.tickets.get(ticket_id, {}).get("status") == "Closed" and not fake.deleted,
         )
     finally:
         servers.stop(running)

@@ -176,3 +176,24 @@ def test_new_ticket_from_home_opens_the_form(bot: RunningBot) -> None:
     view_id = max(bot.slack.views)
     wait_until(lambda: bot.slack.views[view_id].get("submit") is not None, what="the form view")
     assert "Printer problem" in str(bot.slack.views[view_id]["blocks"])
+
+
+HOSTILE_PAGES = ["mine:99999999999999999999999", "mine:" + "9" * 5000, "queue:9223372036854775807", "mine:²"]
+
+
+def test_forged_pages_show_the_first_page_and_a_persons_home_is_never_stuck(start_bot: StartBot) -> None:
+    bot = start_bot(agent_slack_ids="U100")
+    file_ticket(bot)
+    home = open_home(bot, "U100")
+    for value in HOSTILE_PAGES:  # forged clicks: the buttons never carry these
+        before = publishes(bot, "U100")
+        action = {"action_id": "home_page_next", "value": value, "block_id": "b"}
+        assert bot.sender.block_action(action, view=home, user="U100").status_code == 200
+        wait_until(lambda b=before: publishes(bot, "U100") > b, what=f"a Home published after {value[:30]}")
+        assert "Page" not in str(bot.slack.homes["U100"]["blocks"])  # the first page: no pager needed
+    hostile_metadata = {**home, "private_metadata": '{"mine_page": 9223372036854775807, "queue_page": 1e308}'}
+    before = publishes(bot, "U100")
+    action = {"action_id": "home_page_prev", "value": "mine:0", "block_id": "b"}
+    assert bot.sender.block_action(action, view=hostile_metadata, user="U100").status_code == 200
+    wait_until(lambda: publishes(bot, "U100") > before, what="a Home published after forged metadata")
+    assert my_titles(open_home(bot, "U100")) != []  # a plain opening shows the tickets again

@@ -5,13 +5,14 @@ message and submits every modal it could reach: nothing reaches the helpdesk."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 
 from bot.testing.servers import wait_until
 from tests.bot.slack.test_ticket_threads import action_of, file_ticket
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, StartBot
 
 STRANGER, AGENT, REQUESTER = "U500", "U400", "U100"
 
@@ -104,3 +105,54 @@ def test_an_agent_opens_the_reply_modal_and_closes_someone_elses_ticket(people: 
     wait_until(lambda: len(bot.slack.calls_to("views.open")) > opened, what="the agent's reply modal")
     bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user=AGENT)
     wait_until(lambda: bot.siit.requests[0].get("status") == "resolved", what="the close")
+
+
+OUTSIDER = "U777"
+"""A member of another workspace, in a channel shared with ours (Slack Connect), whose Slack
+e-mail is the same as our agent's."""
+
+
+@pytest.mark.parametrize("how", ["is_stranger", "another team"])
+def test_a_person_from_another_workspace_is_never_taken_for_our_agent(people: RunningBot, how: str) -> None:
+    bot = people
+    if how == "is_stranger":
+        bot.slack.add_user(OUTSIDER, email="it-agent@example.com", name="Mallory", team_id="T0OTHER", stranger=True)
+    else:
+        bot.slack.add_user(OUTSIDER, email="it-agent@example.com", name="Mallory", team_id="T0OTHER")
+    ticket = file_ticket(bot)
+    before = helpdesk_writes(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user=OUTSIDER)
+    wait_until(lambda: ephemerals_to(bot, OUTSIDER), what="the outsider told why")
+    assert helpdesk_writes(bot) == before
+    assert bot.siit.requests[0].get("status") != "resolved"
+
+    # What they file is theirs, by Slack ID alone: never filed as our agent in Siit.
+    message = bot.slack.seed_message("C100", "1700000300.000100", user=OUTSIDER, text="Printer jams again")
+    bot.sender.reaction(message, user=OUTSIDER, event_id="EvOutsider")
+    wait_until(lambda: len(bot.siit.requests) == 2, what="the outsider's ticket")
+    filed = bot.siit.requests[1]
+    assert "u_ivy" not in json.dumps(filed)
+
+
+def test_a_demoted_agent_loses_agent_rights_within_the_agent_cache_time_even_when_siit_cannot_say(
+    start_bot: StartBot,
+) -> None:
+    bot = start_bot(agent_cache_seconds=1.0)
+    bot.slack.add_user(AGENT, email="it-agent@example.com", name="Ivy Agent")
+    bot.siit.add_user("u_ivy", "it-agent@example.com", role="agent")
+    ticket = file_ticket(bot)
+    opened = len(bot.slack.calls_to("views.open"))
+    bot.sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"}, user=AGENT)
+    wait_until(lambda: len(bot.slack.calls_to("views.open")) > opened, what="the agent's reply modal")
+
+    next(u for u in bot.siit.users if u["uid"] == "u_ivy")["role_name"] = "employee"  # demoted in Siit
+    bot.siit.failures.extend([("/v1/users", 503)] * 50)  # and Siit's directory cannot be read
+    time.sleep(1.5)  # past AGENT_CACHE_SECONDS
+    before = helpdesk_writes(bot)
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user=AGENT)
+    wait_until(lambda: len(ephemerals_to(bot, AGENT)) >= 1, timeout=15, what="the former agent told why")
+    assert helpdesk_writes(bot) == before
+    assert bot.siit.requests[0].get("status") != "resolved"
+    # The requester's own rights do not depend on Siit's directory.
+    bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user=REQUESTER)
+    wait_until(lambda: bot.siit.requests[0].get("status") == "resolved", what="the requester's close")

@@ -15,6 +15,7 @@ import pytest
 
 from bot.slack.channel_messages import posted_within
 from bot.testing.servers import wait_until
+from tests.bot.slack.test_siit_replies import FAST_POLLING
 from tests.bot.slack.test_ticket_threads import action_of
 from tests.conftest import RunningBot, StartBot
 
@@ -207,3 +208,42 @@ def test_the_grace_period_holds_for_a_message_up_to_its_length_old(age: float, w
 
 def test_a_message_ts_that_is_not_a_time_is_never_within_the_grace_period() -> None:
     assert not posted_within("not-a-ts", 5.0, now=1_700_000_000.0)
+
+
+def test_not_a_ticket_is_refused_once_an_agent_answered_and_on_a_ticket_not_filed_from_a_help_channel(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, **FAST_POLLING)
+    bot.siit.rate_limit = 10000
+    bot.siit.add_user("u_greg", "greg@example.com", role="agent", full_name="Greg House", slack_user_id="U900")
+    event = post(bot, "Printer offline")
+    wait_until(lambda: confirmation(bot, event), what="the confirmation")
+    message = confirmation(bot, event)
+    assert message is not None
+    withdraw = action_of(message, "ticket_withdraw") | {"block_id": "b"}
+    # An agent answers in Siit (read back by polling): the ticket is no longer a mistake to erase.
+    bot.siit.agent_says(bot.siit.requests[0]["_uid"], "u_greg", "Looking at it now")
+    wait_until(
+        lambda: any("Looking at it now" in str(m.get("text")) for m in bot.slack.thread(HELP, event["ts"])),
+        timeout=20,
+        what="the agent's reply in the thread",
+    )
+    bot.sender.block_action(withdraw, user="U100")
+    wait_until(
+        lambda: any(c.args.get("user") == "U100" for c in bot.slack.calls_to("chat.postEphemeral")),
+        what="the author told it can no longer be withdrawn",
+    )
+    assert bot.siit.requests[0].get("status") != "archived"
+
+    # A ticket filed with the ticket emoji never offered "Not a ticket": a forged click changes nothing.
+    reacted = bot.slack.seed_message(ROUTED, f"{time.time():.6f}", user="U100", text="Monitor flickers")
+    bot.sender.reaction(reacted, user="U100", event_id="EvReacted")
+    wait_until(lambda: confirmation(bot, reacted), what="the reaction's ticket announced")
+    forged = {"action_id": "ticket_withdraw", "value": f"siit|{bot.siit.requests[1]['_uid']}", "block_id": "b"}
+    bot.sender.block_action(forged, user="U100")
+    wait_until(
+        lambda: len([c for c in bot.slack.calls_to("chat.postEphemeral") if c.args.get("user") == "U100"]) >= 2,
+        timeout=15,
+        what="the forged withdraw refused",
+    )
+    assert bot.siit.requests[1].get("status") != "archived"

@@ -290,3 +290,18 @@ def test_a_kill_between_the_triage_claim_and_its_record_leaves_one_triage_messag
     database = str(bot_settings["database_url"]).removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:  # where it is known: agents' notes in its thread work
         assert connection.execute("SELECT triage_ts FROM tickets").fetchall() == [(posts[0]["ts"],)]
+
+
+def test_a_forged_status_the_select_never_offered_reaches_nobody(
+    desk: RunningBot, bot_settings: dict[str, Any]
+) -> None:
+    file_ticket(desk)
+    wait_for_triage(desk, bot_settings)
+    [posted] = triage_posts(desk)
+    forged = {"text": {"type": "plain_text", "text": "Gone"}, "value": "deleted"}
+    click(desk, posted, "triage_status", user="U900", selected_option=forged)
+    wait_until(
+        lambda: any(c.args.get("user") == "U900" for c in desk.slack.calls_to("chat.postEphemeral")),
+        what="the agent told the status is not one offered",
+    )
+    assert desk.siit.calls_to("PATCH", "/v1/requests/") == []

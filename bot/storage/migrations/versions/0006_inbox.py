@@ -1,5 +1,5 @@
 """The inbox: Slack's requests recorded before they are acknowledged, until acted on; when a
-ticket's triage post was claimed
+ticket's triage post was claimed; until when a ticket may be withdrawn
 
 Revision ID: 0006
 Revises: 0005
@@ -29,10 +29,12 @@ def upgrade() -> None:
     op.create_index("ix_inbox_due_at", "inbox", ["due_at"])
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("triage_claimed_at", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("withdrawable_until", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("withdrawable_until")
         batch.drop_column("triage_claimed_at")
     op.drop_index("ix_inbox_due_at", table_name="inbox")
     op.drop_table("inbox")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.ticket import Ticket
-from bot.slack.views.home import PAGE_SIZE, HomeContext, HomeState, Queue, TicketPage, home_view, parse_page
+from bot.slack.views.home import MAX_PAGE, PAGE_SIZE, HomeContext, HomeState, Queue, TicketPage, home_view, parse_page
 from bot.testing.block_kit import view_problems
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=400)
@@ -44,7 +44,7 @@ pages = st.builds(
     has_more=st.booleans(),
 )
 states = st.builds(
-    HomeState, mine_page=st.integers(0, 10**6), queue_page=st.integers(0, 10**6), queue_status=st.none() | text
+    HomeState, mine_page=st.integers(0, MAX_PAGE), queue_page=st.integers(0, MAX_PAGE), queue_status=st.none() | text
 )
 
 
@@ -77,9 +77,21 @@ def test_unreadable_state_is_the_first_pages(raw: object) -> None:
         assert loaded == HomeState()
 
 
-@given(st.sampled_from(["mine", "queue"]), st.integers(0, 10**6))
+@given(st.sampled_from(["mine", "queue"]), st.integers(0, MAX_PAGE))
 def test_a_pager_value_reads_back(which: str, page: int) -> None:
     assert parse_page(f"{which}:{page}") == (which, page)
+
+
+@given(st.sampled_from(["mine", "queue"]), st.integers(MAX_PAGE + 1) | st.integers(max_value=-1) | st.text())
+def test_any_other_pager_value_is_the_first_page(which: str, page: object) -> None:
+    assume(not (isinstance(page, str) and page.isascii() and page.isdigit() and int(page) <= MAX_PAGE))
+    assert parse_page(f"{which}:{page}") == (which, 0)
+
+
+@given(st.integers() | st.floats() | st.text() | st.booleans() | st.none())
+def test_a_page_kept_in_the_view_is_within_bounds_whatever_it_holds(page: object) -> None:
+    loaded = HomeState.load(json.dumps({"mine_page": page, "queue_page": page}))
+    assert 0 <= loaded.mine_page <= MAX_PAGE and 0 <= loaded.queue_page <= MAX_PAGE
 
 
 def test_pager_buttons_name_the_neighbouring_pages() -> None:
