@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.routing import Routing
-from bot.slack.channel_messages import new_request_message
+from bot.slack.channel_messages import changed_message, new_request_message
 from bot.slack.messages import text_with_files
 from bot.slack.thread_sync import thread_reply
 from bot.slack.ticket_actions import STATUS_OF_ACTION
@@ -47,8 +47,11 @@ class Intake:
         if event.get("type") != "message":
             return False
         channel = event.get("channel")
-        if channel in self.routing.auto_create_channels and new_request_message(event) is not None:
-            return self.routing.auto_create.skip_reason(text_with_files(event)) is None
+        if channel in self.routing.auto_create_channels:
+            if new_request_message(event) is not None:
+                return self.routing.auto_create.skip_reason(text_with_files(event)) is None
+            if changed_message(event) is not None:  # an edit or a deletion, within the grace period or not
+                return True
         reply = thread_reply(event)
         if reply is None:
             return False

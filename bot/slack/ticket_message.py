@@ -66,8 +66,10 @@ def status_label(status: str | None) -> str:
 
 
 def thread_link(record: Ticket, workspace_url: str | None) -> str | None:
-    """The ticket thread's permalink, in Slack's own format (``chat.getPermalink`` for each ticket
-    would cost one call per line)."""
-    if not workspace_url or not record.channel_id or not record.message_ts:
+    """The permalink of the message the ticket's thread starts with (the requester's own message,
+    or the ticket message when it started the thread), in Slack's own format
+    (``chat.getPermalink`` for each ticket would cost one call per line)."""
+    root = record.thread_ts or record.message_ts
+    if not workspace_url or not record.channel_id or not root:
         return None
-    return f"{workspace_url.rstrip('/')}/archives/{record.channel_id}/p{record.message_ts.replace('.', '')}"
+    return f"{workspace_url.rstrip('/')}/archives/{record.channel_id}/p{root.replace('.', '')}"

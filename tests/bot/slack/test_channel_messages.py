@@ -247,3 +247,65 @@ def test_not_a_ticket_is_refused_once_an_agent_answered_and_on_a_ticket_not_file
         what="the forged withdraw refused",
     )
     assert bot.siit.requests[1].get("status") != "archived"
+
+
+def edited(bot: RunningBot, original: dict[str, Any], text: str) -> None:
+    bot.slack.seed_message(original["channel"], original["ts"], user=original["user"], text=text)
+    message = {**original, "text": text, "edited": {"user": original["user"], "ts": f"{time.time():.6f}"}}
+    event = {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "channel": original["channel"],
+        "message": message,
+        "previous_message": original,
+        "ts": f"{time.time():.6f}",
+    }
+    send(bot, event)
+
+
+def deleted(bot: RunningBot, original: dict[str, Any]) -> None:
+    event = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "hidden": True,
+        "channel": original["channel"],
+        "deleted_ts": original["ts"],
+        "previous_message": original,
+        "ts": f"{time.time():.6f}",
+    }
+    send(bot, event)
+
+
+def test_within_the_grace_period_a_deleted_message_is_never_filed_and_an_edited_one_is_filed_as_edited(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, grace=3.0)
+    gone = post(bot, "Laptop fan is loud")
+    changed = post(bot, "Monitr flickers")
+    skipped = post(bot, "VPN drops")
+    marker = post(bot, "Keyboard missing keys")
+    deleted(bot, gone)
+    edited(bot, changed, "Monitor flickers on the 2nd floor")
+    edited(bot, skipped, "!never mind, it works")
+    wait_until(lambda: confirmation(bot, marker), timeout=30, what="the marker filed after the grace period")
+    wait_until(lambda: confirmation(bot, changed), timeout=10, what="the edited message filed")
+    time.sleep(1.0)
+    assert sorted(r["title"] for r in bot.siit.requests) == [
+        "Keyboard missing keys",
+        "Monitor flickers on the 2nd floor",
+    ]
+
+
+def test_a_no_ticket_reaction_after_the_grace_period_says_the_message_is_filed_already(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, grace=0.5)
+    event = post(bot, "Printer offline")
+    wait_until(lambda: confirmation(bot, event), timeout=20, what="the ticket")
+    bot.sender.reaction(event, user="U100", reaction="no_entry_sign", event_id="EvLate")
+    wait_until(
+        lambda: any("Not a ticket" in str(c.args.get("text")) for c in bot.slack.calls_to("chat.postEphemeral")),
+        what="the author told to use Not a ticket",
+    )
+    assert bot.siit.requests[0].get("status") != "archived"

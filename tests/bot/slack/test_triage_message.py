@@ -3,12 +3,14 @@ ticket, its status preselected when it is one of the workflow's, and the assigne
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from bot.domain.ticket import Ticket
-from bot.slack.ticket_message import parse_ticket_ref
+from bot.slack.ticket_message import parse_ticket_ref, thread_link
 from bot.slack.triage_message import TRIAGE_STATUS, ticket_of_block, triage_message
 from bot.testing.block_kit import view_problems
 
@@ -56,3 +58,26 @@ def test_any_triage_message_is_valid_and_names_its_ticket(record: Ticket) -> Non
 
 def _dict(block: Block) -> dict[str, object]:
     return block.to_dict()
+
+
+def test_the_requesters_thread_link_opens_the_message_the_thread_starts_with() -> None:
+    reacted = Ticket(
+        "siit",
+        "req_1",
+        "REQ-1",
+        None,
+        "T",
+        "f",
+        "F",
+        None,
+        "T1",
+        "C1",
+        "1700000009.000200",
+        "1700000000.000100",
+        "U1",
+        "U1",
+    )  # the ticket message is a reply in the requester's message's thread
+    assert thread_link(reacted, "https://test.slack.com/") == "https://test.slack.com/archives/C1/p1700000000000100"
+    from_command = replace(reacted, thread_ts=None)  # the ticket message started the thread
+    assert thread_link(from_command, "https://test.slack.com") == "https://test.slack.com/archives/C1/p1700000009000200"
+    assert thread_link(reacted, None) is None
