@@ -11,6 +11,9 @@ from typing import Any, TypeAlias
 TITLE = "title"
 """The key of the title's problem in ``draft_problems`` (fields are keyed by their id)."""
 TITLE_MAX_LENGTH = 150
+DESCRIPTION_MAX_LENGTH = 40_000
+"""Slack's own limit for a message's text: a ticket made from a message is cut to it (only a
+forged or oversized event is longer; the whole message stays in Slack, linked from the ticket)."""
 
 FieldValue: TypeAlias = str | float | bool | list[str] | None
 """What a person entered in one field: text, a number, a tick, chosen option values or user IDs."""

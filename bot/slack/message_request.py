@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import FormCatalog
 from bot.delivery.request import SlackOrigin, TicketRequest
-from bot.domain.forms import Draft, FieldValue
+from bot.domain.forms import DESCRIPTION_MAX_LENGTH, Draft, FieldValue
 from bot.domain.thread import ThreadKey
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
 from bot.slack.messages import author, permalink, text_with_files, title_from_text
+from bot.slack.views.limits import fit
 from bot.tickets.ports import Drafts
 
 UNTITLED = "Ticket from a Slack message"
@@ -41,7 +42,7 @@ class MessageTickets:
         auto_created: bool = False,
     ) -> TicketRequest:
         requester = author(message) or reporter
-        description = text_with_files(message)
+        description = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH)
         form_id = self.routing.form_for(key.channel_id)
         form = self.catalog.cached(form_id)
         fields = form.fields if form else ()

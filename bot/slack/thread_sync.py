@@ -19,11 +19,13 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.delivery.request import ReplyRequest, SlackOrigin
 from bot.delivery.service import TicketDelivery
+from bot.domain.forms import DESCRIPTION_MAX_LENGTH
 from bot.domain.thread import MessageKey
 from bot.reply_policy import ReplyPolicy
 from bot.slack.directory import SlackDirectory
 from bot.slack.inbox import INBOX_ID, Inbox, settling
 from bot.slack.messages import is_from_a_bot, text_with_files
+from bot.slack.views.limits import fit
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.desk import TicketDesk
 from bot.tickets.ports import SyncJournal
@@ -33,7 +35,7 @@ SYNCED_SUBTYPES = {None, "file_share", "thread_broadcast", "message_changed"}
 
 def reply_text(message: dict[str, Any], *, edited: bool) -> str:
     """The message as the helpdesk should read it: its text, then each file's name and link."""
-    text = text_with_files(message)
+    text = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH - len("(edited) "))
     return f"(edited) {text}" if edited and text else text
 
 

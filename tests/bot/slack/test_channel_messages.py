@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.forms import DESCRIPTION_MAX_LENGTH
 from bot.slack.channel_messages import posted_within
 from bot.testing.servers import wait_until
 from tests.bot.slack.test_siit_replies import FAST_POLLING
@@ -309,3 +310,12 @@ def test_a_no_ticket_reaction_after_the_grace_period_says_the_message_is_filed_a
         what="the author told to use Not a ticket",
     )
     assert bot.siit.requests[0].get("status") != "archived"
+
+
+def test_a_message_longer_than_slack_allows_is_filed_cut_to_the_limit(start_bot: StartBot, tmp_path: Path) -> None:
+    bot = help_desk(start_bot, tmp_path)
+    event = post(bot, "Disk full\n" + "x" * 200_000)  # only a forged or oversized event is this long
+    wait_until(lambda: confirmation(bot, event), timeout=20, what="the ticket")
+    [filed] = bot.siit.requests
+    assert len(str(filed.get("description") or "")) <= DESCRIPTION_MAX_LENGTH
+    assert filed["title"] == "Disk full"
