@@ -197,3 +197,25 @@ def test_forged_pages_show_the_first_page_and_a_persons_home_is_never_stuck(star
     assert bot.sender.block_action(action, view=hostile_metadata, user="U100").status_code == 200
     wait_until(lambda: publishes(bot, "U100") > before, what="a Home published after forged metadata")
     assert my_titles(open_home(bot, "U100")) != []  # a plain opening shows the tickets again
+
+
+def test_people_opening_app_home_do_not_hold_back_a_filing_behind_siits_budget(start_bot: StartBot) -> None:
+    """Siit allows few requests (here 12 every 3 s): 300 people opening their Home cost one read of
+    Siit's agents between them, not one lookup each, so a reaction files at once."""
+    bot = start_bot(siit_rate_limit=12, siit_rate_window_seconds=3)
+    bot.siit.rate_limit, bot.siit.rate_window = 12, 3.0
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    people = [f"U{n:04d}" for n in range(300)]
+    for user in people:
+        bot.slack.add_user(user, email=f"person{user}@example.com", name=f"Person {user}")
+    for user in people:
+        event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"}
+        assert bot.sender.event(event, event_id=f"EvHome{next(_events)}").status_code == 200
+    message = bot.slack.seed_message("C100", "1700000700.000100", user="U100", text="Printer jams")
+    started = time.monotonic()
+    bot.sender.reaction(message, user="U100", event_id="EvFiling")
+    wait_until(lambda: bot.siit.requests, timeout=60, what="the ticket at Siit")
+    waited = time.monotonic() - started
+    user_lookups = [c for c in bot.siit.calls_to("GET", "/v1/users") if "email_in[]" in c.query]
+    assert len(user_lookups) <= 2, f"{len(user_lookups)} Siit user lookups for 300 Home openings"
+    assert waited < 15, f"the filing waited {waited:.1f} s"
