@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -241,6 +242,19 @@ class Report:
 
     def target(self, name: str, ok: bool, detail: str) -> None:
         self.verdicts.append((name, ok, detail))
+
+
+async def seed_messages(fake: Fakes, count: int, *, base_ts: int, text: str) -> list[dict[str, str]]:
+    """``count`` messages people wrote in C100 (``text`` with ``{n}``, then a second line), known
+    to the fake Slack; each as a reaction names it."""
+    messages = [
+        {"channel": "C100", "ts": f"{base_ts + n}.{uuid.uuid4().int % 10**6:06d}", "user": f"U{n % 1000:04d}"}
+        for n in range(count)
+    ]
+    async with httpx.AsyncClient(timeout=30) as http:
+        seeded = [{**m, "text": text.format(n=n) + "\nSince Monday."} for n, m in enumerate(messages)]
+        (await http.post(fake.slack_url + "/_seed", json=seeded)).raise_for_status()
+    return messages
 
 
 async def wait_for(predicate: Any, seconds: float) -> bool:

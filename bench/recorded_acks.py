@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from bench.harness import (
     collector_paused,
     fakes,
     pct,
+    seed_messages,
     signed,
     start_bare,
     start_bot,
@@ -37,43 +37,15 @@ from bench.scaling import FILING_SETTINGS, POSTGRES_URL, ticket_messages
 from bench.sweep import settled
 from bot.storage.database import create_engine
 from bot.testing.postgres import UNREACHABLE, fresh_database
-from bot.testing.slack_api import TEAM_ID
+from bot.testing.slack_client import event_envelope, reaction_event
 
 RATES = tuple(float(r) for r in os.environ.get("BENCH_REACTION_RATES", "200,400").split(","))
 BASE_TS = 1_750_000_000
 
 
 def reaction_body(message: dict[str, str]) -> bytes:
-    event = {
-        "type": "reaction_added",
-        "user": "U0001",
-        "reaction": "ticket",
-        "item_user": message["user"],
-        "item": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
-        "event_ts": str(time.time()),
-    }
-    envelope = {
-        "token": "verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": "A1",
-        "event": event,
-        "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
-    }
-    return json.dumps(envelope).encode()
-
-
-async def seed(fake: Fakes, count: int) -> list[dict[str, str]]:
-    messages = [
-        {"channel": "C100", "ts": f"{BASE_TS + n}.{uuid.uuid4().int % 10**6:06d}", "user": f"U{n % 1000:04d}"}
-        for n in range(count)
-    ]
-    async with httpx.AsyncClient(timeout=30) as http:
-        seeded = [{**m, "text": f"Laptop {n} is slow\nSince Monday."} for n, m in enumerate(messages)]
-        (await http.post(fake.slack_url + "/_seed", json=seeded)).raise_for_status()
-    return messages
+    event = reaction_event(dict(message), user="U0001")
+    return json.dumps(event_envelope(event, event_id=f"Ev{uuid.uuid4().hex}")).encode()
 
 
 async def react(url: str, messages: list[dict[str, str]], rate: float) -> tuple[list[float], int]:
@@ -119,7 +91,8 @@ async def one_database(
         for rate in RATES:
             count = int(rate * seconds)
             fake.reset()
-            ours_messages, bare_messages = await seed(fake, count), await seed(fake, count)
+            ours_messages = await seed_messages(fake, count, base_ts=BASE_TS, text="Laptop {n} is slow")
+            bare_messages = await seed_messages(fake, count, base_ts=BASE_TS, text="Laptop {n} is slow")
             before = await metric(bot.url, "inbox_commits_total"), await metric(bot.url, "inbox_recorded_total")
             database_before = await commits(database_url)
             ours, acknowledged = await react(bot.url, ours_messages, rate)

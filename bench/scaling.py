@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 
 from bench import cpu_cap, open_loop
-from bench.harness import SECRET, Fakes, Process, Report, start_bot, wait_for
+from bench.harness import SECRET, Fakes, Process, Report, seed_messages, start_bot, wait_for
 from bench.sweep import capacity_text, search_capacities
 from bot.testing.postgres import UNREACHABLE, fresh_database
 from bot.testing.slack_client import SlackSender
@@ -80,13 +79,7 @@ async def exactly_once(report: Report, fake: Fakes, instances: list[Process], *,
     """``count`` messages, each reacted to by two people, each reaction sent to both instances
     at once (the second as Slack's retry): one ticket per message, each announced once."""
     fake.reset()
-    messages = [
-        {"channel": "C100", "ts": f"{BASE_TS + n}.{uuid.uuid4().int % 10**6:06d}", "user": f"U{n % 1000:04d}"}
-        for n in range(count)
-    ]
-    async with httpx.AsyncClient(timeout=30) as http:
-        seeded = [{**m, "text": f"Printer {n} jams\nIt beeps."} for n, m in enumerate(messages)]
-        (await http.post(fake.slack_url + "/_seed", json=seeded)).raise_for_status()
+    messages = await seed_messages(fake, count, base_ts=BASE_TS, text="Printer {n} jams")
     started = time.monotonic()
     await asyncio.to_thread(react_everywhere, [p.url for p in instances], messages)
     await wait_for(lambda: len(ticket_messages(fake.stats())) >= count, 60 if count > 20 else 20)

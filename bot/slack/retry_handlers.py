@@ -28,7 +28,12 @@ def api_method(url: str) -> str:
     return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-class _WritesLooked(AsyncServerErrorRetryHandler):
+class _LooksBeforeResending(AsyncRetryHandler):
+    """A handler whose resend of a post happens only where ``resend_is_safe`` says so."""
+
+    def resend_is_safe(self, error: Exception | None) -> bool:
+        return False
+
     async def _can_retry_async(
         self,
         *,
@@ -37,23 +42,18 @@ class _WritesLooked(AsyncServerErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if api_method(request.url) in NOT_RESENT_BLINDLY:
+        if api_method(request.url) in NOT_RESENT_BLINDLY and not self.resend_is_safe(error):
             return False
         return await super()._can_retry_async(state=state, request=request, response=response, error=error)
 
 
-class _ConnectionsLooked(AsyncConnectionErrorRetryHandler):
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if api_method(request.url) in NOT_RESENT_BLINDLY:
-            return isinstance(error, ClientConnectorError)  # never reached Slack
-        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+class _WritesLooked(_LooksBeforeResending, AsyncServerErrorRetryHandler):
+    """A 5xx says nothing of whether the post was made."""
+
+
+class _ConnectionsLooked(_LooksBeforeResending, AsyncConnectionErrorRetryHandler):
+    def resend_is_safe(self, error: Exception | None) -> bool:
+        return isinstance(error, ClientConnectorError)  # never reached Slack
 
 
 def retry_handlers(*, max_retry_count: int = 2) -> list[AsyncRetryHandler]:

@@ -21,6 +21,32 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def event_envelope(event: dict[str, Any], *, event_id: str) -> dict[str, Any]:
+    """An Events API ``event_callback`` as Slack sends it (over HTTP, or as a Socket Mode payload)."""
+    return {
+        "token": "verification-token",
+        "team_id": TEAM_ID,
+        "api_app_id": "A1",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def reaction_event(message: dict[str, Any], *, user: str = "U300", reaction: str = "ticket") -> dict[str, Any]:
+    """``reaction_added`` of ``user`` on ``message``."""
+    return {
+        "type": "reaction_added",
+        "user": user,
+        "reaction": reaction,
+        "item_user": message.get("user"),
+        "item": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
+        "event_ts": str(time.time()),
+    }
+
+
 @dataclass
 class SlackSender:
     url: str
@@ -122,31 +148,14 @@ class SlackSender:
         return self.interaction(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> httpx.Response:
-        envelope = {
-            "token": "verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "A1",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
-        }
+        envelope = event_envelope(event, event_id=event_id)
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return self.send(json.dumps(envelope).encode(), "application/json", headers=headers)
 
     def reaction(
         self, message: dict[str, Any], *, user: str = "U300", reaction: str = "ticket", event_id: str = "Ev1", **kw: Any
     ) -> httpx.Response:
-        event = {
-            "type": "reaction_added",
-            "user": user,
-            "reaction": reaction,
-            "item_user": message.get("user"),
-            "item": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
-            "event_ts": str(time.time()),
-        }
-        return self.event(event, event_id=event_id, **kw)
+        return self.event(reaction_event(message, user=user, reaction=reaction), event_id=event_id, **kw)
 
     def message_shortcut(self, message: dict[str, Any], *, user: str = "U300") -> httpx.Response:
         return self.interaction(

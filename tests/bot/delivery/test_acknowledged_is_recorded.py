@@ -20,8 +20,8 @@ import pytest
 from bot.slack.ticket_message import CLOSE_ACTION
 from bot.testing.servers import wait_until
 from bot.testing.siit_api import FakeSiit
-from bot.testing.slack_api import APP_TOKEN, TEAM_ID, FakeSlack
-from bot.testing.slack_client import SlackSender
+from bot.testing.slack_api import APP_TOKEN, FakeSlack
+from bot.testing.slack_client import SlackSender, event_envelope, reaction_event
 from tests.bot.delivery.test_exactly_once import (
     all_announced,
     assert_each_filed_and_announced_once,
@@ -223,24 +223,7 @@ def test_a_mixed_burst_acknowledged_before_a_sigkill_is_acted_on_exactly_once_af
 
 
 def reaction_envelope(message: dict[str, Any]) -> dict[str, Any]:
-    event = {
-        "type": "reaction_added",
-        "user": "U300",
-        "reaction": "ticket",
-        "item_user": message["user"],
-        "item": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
-        "event_ts": str(time.time()),
-    }
-    return {
-        "token": "verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": "A1",
-        "event": event,
-        "type": "event_callback",
-        "event_id": f"Ev{message['ts']}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
-    }
+    return event_envelope(reaction_event(message), event_id=f"Ev{message['ts']}")
 
 
 def test_socket_mode_envelopes_acknowledged_before_a_sigkill_are_each_filed_and_announced_once_after_restart(
