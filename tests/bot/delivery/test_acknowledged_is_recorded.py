@@ -65,40 +65,6 @@ def kill_when(process: BotProcess, condition: Callable[[], bool]) -> Callable[[]
     return check
 
 
-def test_reactions_acknowledged_before_a_sigkill_are_each_filed_and_announced_once_after_restart(
-    bot_settings: dict[str, Any],
-    database: str,
-    fake_slack: FakeSlack,
-    fake_siit: FakeSiit,
-    tmp_path: Path,
-    processes: list[BotProcess],
-) -> None:
-    kill_after = 10
-    messages = seed_requests(fake_slack, 30)
-    fake_siit.rate_limit = 1000  # Siit answers fast and never limits: the window is the app's own
-    env = env_of(bot_settings, port=free_port(), database_url=database, delivery_lease_seconds=2, siit_rate_limit=1000)
-    first = BotProcess(env, tmp_path)
-    processes.append(first)
-    wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
-    # Killed from inside Slack's own answer once ``kill_after`` tickets reached Siit: whatever the
-    # app acknowledged and had not finished is cut off where it stood.
-    fake_slack.on_call = kill_when(first, lambda: len(fake_siit.requests) >= kill_after)
-    acknowledged = send_all(first.url, [reaction(m) for m in messages])
-    wait_until(lambda: first.process.poll() is not None, timeout=30, what="the kill")
-    fake_slack.on_call = None
-    filed_before_the_kill = len(fake_siit.requests)
-
-    second = BotProcess(env, tmp_path)
-    processes.append(second)
-    # Slack retries only what was not acknowledged.
-    send_all(second.url, [reaction(m, retry_num=1) for m, ok in zip(messages, acknowledged, strict=True) if not ok])
-    wait_for_announcements(fake_slack, messages, timeout=120)
-    time.sleep(3)  # longer than a lease: nothing is filed or announced again
-    assert filed_before_the_kill < 30, "the kill came too late to test anything"
-    assert sum(acknowledged) > filed_before_the_kill, "no acknowledged reaction was left unfiled at the kill"
-    assert_each_filed_and_announced_once(fake_slack, fake_siit, messages)
-
-
 HELP = "C0HELP0001"
 
 
