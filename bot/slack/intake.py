@@ -8,12 +8,13 @@ such listener settles would be replayed for nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.routing import Routing
-from bot.slack.channel_messages import changed_message, new_request_message
+from bot.slack.channel_messages import changed_message, new_request_message, posted_within
 from bot.slack.messages import text_with_files
 from bot.slack.thread_sync import thread_reply
 from bot.slack.ticket_actions import STATUS_OF_ACTION
@@ -36,6 +37,7 @@ class Intake:
     routing: Routing
     ticket_emoji: tuple[str, ...]
     tickets: TicketRecords
+    clock: Callable[[], float] = time.time
 
     async def worth_recording(self, body: Mapping[str, Any]) -> bool:
         """``body``: an event envelope or an interaction payload, parsed."""
@@ -50,8 +52,9 @@ class Intake:
         if channel in self.routing.auto_create_channels:
             if new_request_message(event) is not None:
                 return self.routing.auto_create.skip_reason(text_with_files(event)) is None
-            if changed_message(event) is not None:  # an edit or a deletion, within the grace period or not
-                return True
+            changed = changed_message(event)
+            if changed is not None:  # an edit or a deletion changes what is filed only within the grace period
+                return posted_within(changed[0], self.routing.auto_create.grace_seconds, now=self.clock())
         reply = thread_reply(event)
         if reply is None:
             return False

@@ -16,6 +16,7 @@ from bot.slack.ticket_message import CLOSE_ACTION
 from bot.slack.triage_message import TRIAGE_ASSIGN, TRIAGE_NOTE
 
 HELP, ROUTED, OTHER = "C0HELP", "C0ROUTED", "C0OTHER"
+NOW = 1_700_000_100.0
 TICKET = Ticket("siit", "req_1", "REQ-1", None, "T", "f", "F", None, "T1", ROUTED, "1.0", "1.0", "U1", "U1")
 
 
@@ -35,9 +36,9 @@ def intake() -> Intake:
         default_form_id="f",
         channel_forms={HELP: "f", ROUTED: "f"},
         auto_create_channels=frozenset({HELP}),
-        auto_create=AutoCreateRules(skip_prefix="!", no_ticket_reaction="no_entry_sign"),
+        auto_create=AutoCreateRules(skip_prefix="!", no_ticket_reaction="no_entry_sign", grace_seconds=60.0),
     )
-    return Intake(routing=routing, ticket_emoji=("ticket",), tickets=Threads())  # type: ignore[arg-type]
+    return Intake(routing=routing, ticket_emoji=("ticket",), tickets=Threads(), clock=lambda: NOW)  # type: ignore[arg-type]
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -50,6 +51,15 @@ def reaction(name: str, channel: str) -> dict[str, Any]:
 
 def message(channel: str, text: str = "Printer jams", **fields: Any) -> dict[str, Any]:
     return event(type="message", channel=channel, user="U1", text=text, ts="7.0", **fields)
+
+
+def edit(ts: str, **fields: Any) -> dict[str, Any]:
+    changed = {"type": "message", "user": "U1", "text": "Printer jams on floor 2", "ts": ts, **fields}
+    return event(type="message", subtype="message_changed", channel=HELP, message=changed)
+
+
+def deletion(ts: str) -> dict[str, Any]:
+    return event(type="message", subtype="message_deleted", channel=HELP, deleted_ts=ts)
 
 
 def click(action_id: str) -> dict[str, Any]:
@@ -71,6 +81,10 @@ CASES = [
     ("a reply in a thread without a ticket", message(ROUTED, thread_ts="3.0"), False),
     ("a bot's reply in a ticket's thread", message(ROUTED, thread_ts="1.0", bot_id="B1"), False),
     ("a channel join", message(HELP, subtype="channel_join"), False),
+    ("an edit within the grace period", edit("1700000090.000100"), True),
+    ("an edit after it", edit("1700000000.000100"), False),
+    ("an edit of a reply in a thread", edit("1700000090.000100", thread_ts="1700000080.000100"), False),
+    ("a deletion within the grace period", deletion("1700000090.000100"), True),
     ("app_home_opened", event(type="app_home_opened", user="U1"), False),
     ("Close", click(CLOSE_ACTION), True),
     ("Assign to me", click(TRIAGE_ASSIGN), True),
