@@ -60,6 +60,7 @@ from bot.slack.retry_handlers import retry_handlers
 from bot.slack.ticket_thread import TicketThread
 from bot.slack.token_info import TokenInfo
 from bot.slack.triage import TriageChannel
+from bot.slack.user_groups import UserGroups
 from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate, own_pool
@@ -200,7 +201,13 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         default=settings.reply_sync,
         per_form={f.form_id: f.reply_sync for f in (forms_file.forms if forms_file else ()) if f.reply_sync},
     )
-    authorization = TicketAuthorization(backend=backend, people=directory, agent_ids=settings.agent_slack_ids)
+    authorization = TicketAuthorization(
+        backend=backend,
+        people=directory,
+        agent_ids=settings.agent_slack_ids,
+        route_agents=routing.route_agents,
+        teams=UserGroups(client=slack_client, ttl_seconds=settings.agent_cache_seconds),
+    )
     message_tickets = MessageTickets(catalog=catalog, directory=directory, drafts=drafts, routing=routing)
     home_tab = HomeTab(
         client=slack_client,

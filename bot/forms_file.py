@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.domain.auto_create import AutoCreateRules
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField, Option
@@ -148,6 +158,9 @@ class ChannelRouteSpec(Strict):
     """Every new top-level message from a person in the channel files a ticket (no click)."""
     triage_channel: str | None = None
     """Where agents see this channel's new tickets (instead of ``TRIAGE_CHANNEL``)."""
+    agents: tuple[Annotated[str, StringConstraints(pattern=r"^[UWS][A-Z0-9]{2,}$")], ...] = ()
+    """This channel's own agents (Slack member IDs, user group IDs ``S…``): only they see and act
+    on its tickets as agents. Empty: the helpdesk's agents, as everywhere else."""
 
 
 class AutoCreateSpec(Strict):
@@ -168,10 +181,18 @@ class AutoCreateSpec(Strict):
         return rules if self.greetings is None else replace(rules, greetings=frozenset(self.greetings))
 
 
+Route = Annotated[
+    Annotated[str, Tag("form")] | Annotated[ChannelRouteSpec, Tag("route")],
+    Discriminator(lambda value: "route" if isinstance(value, dict | ChannelRouteSpec) else "form"),
+]
+"""A channel's route: its form_id, or ``{form: ..., auto_create: ..., agents: [...]}`` (whose own
+problems are then named, not the plain string's)."""
+
+
 class RoutingSpec(Strict):
     default: str | None = None
     """The form_id opened where no channel route applies; the first form when absent."""
-    channels: dict[str, str | ChannelRouteSpec] = Field(default_factory=dict)
+    channels: dict[str, Route] = Field(default_factory=dict)
     """Slack channel ID -> form_id, or ``{form: form_id, auto_create: true}``."""
     auto_create: AutoCreateSpec = AutoCreateSpec()
 
@@ -183,6 +204,11 @@ class RoutingSpec(Strict):
             c: r.triage_channel
             for c, r in self.channels.items()
             if isinstance(r, ChannelRouteSpec) and r.triage_channel
+        }
+
+    def route_agents(self) -> dict[str, frozenset[str]]:
+        return {
+            c: frozenset(r.agents) for c, r in self.channels.items() if isinstance(r, ChannelRouteSpec) and r.agents
         }
 
     def auto_create_channels(self) -> frozenset[str]:

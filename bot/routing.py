@@ -21,6 +21,12 @@ class Routing:
     triage_channels: Mapping[str, str] = field(default_factory=dict)
     """Per channel: where agents see its new tickets."""
     default_triage_channel: str | None = None
+    route_agents: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per channel with a team of its own: its agents (member and user group IDs)."""
+
+    def agents_for(self, channel_id: str | None) -> frozenset[str] | None:
+        """The channel's own agents, or ``None`` where the helpdesk's agents work."""
+        return self.route_agents.get(channel_id or "")
 
     def triage_for(self, channel_id: str | None) -> str | None:
         """The triage channel for tickets filed in ``channel_id`` (``None``: no triage)."""
@@ -47,5 +53,6 @@ class Routing:
             auto_create_channels=forms_file.routing.auto_create_channels(),
             auto_create=forms_file.routing.auto_create.to_rules(),
             triage_channels=forms_file.routing.triage_channels(),
+            route_agents=forms_file.routing.route_agents(),
             default_triage_channel=triage_channel,
         )

@@ -152,7 +152,7 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
         user_id, message_ts = event.get("user"), item.get("ts")
         if not isinstance(user_id, str) or not isinstance(message_ts, str):
             return
-        if user_id != event.get("item_user") and not await deps.authorization.is_agent(user_id):
+        if user_id != event.get("item_user") and not await deps.authorization.is_agent(user_id, item["channel"]):
             return  # only the author or an agent says a message is not a ticket
         team_id = str(body.get("team_id") or context.team_id or "")
         key = ThreadKey(team_id=team_id, channel_id=item["channel"], thread_ts=message_ts)

@@ -78,7 +78,8 @@ class HomeTab:
             name, user_id, closed=closed, limit=PAGE_SIZE + 1, offset=state.mine_page * PAGE_SIZE
         )
         queue = None
-        if await self._authorization.is_agent(user_id):
+        scope = await self._authorization.queue_scope(user_id)
+        if scope is not None:
             self._agents[user_id] = self._clock()
             default = self._backend.open_status
             listed = await self._tickets.open_tickets(
@@ -88,8 +89,9 @@ class HomeTab:
                 default_status=default,
                 limit=PAGE_SIZE + 1,
                 offset=state.queue_page * PAGE_SIZE,
+                scope=scope,
             )
-            statuses = await self._tickets.open_statuses(name, closed=closed, default_status=default)
+            statuses = await self._tickets.open_statuses(name, closed=closed, default_status=default, scope=scope)
             queue = Queue(page=_page(listed, state.queue_page), statuses=statuses, status=state.queue_status)
         context = HomeContext(
             helpdesk=self._backend.display_name, closed_statuses=closed, workspace_url=await self._token.workspace_url()

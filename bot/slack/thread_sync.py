@@ -81,7 +81,7 @@ def register(app: AsyncApp, deps: ThreadSyncDeps) -> None:
         if record is None:
             # A triage message's thread: what agents write there is an internal note.
             record = await deps.desk.store.in_triage_thread(channel_id, thread_ts)
-            if record is None or not await deps.authorization.is_agent(author_id):
+            if record is None or not await deps.authorization.is_agent(author_id, record.channel_id):
                 return
             internal = True
         if record.backend != deps.desk.backend.name:

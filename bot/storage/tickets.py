@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.queue_scope import QueueScope
 from bot.domain.ticket import Ticket
 from bot.storage.tables import tickets
 
@@ -160,22 +161,25 @@ class TicketStore:
         default_status: str,
         limit: int,
         offset: int = 0,
+        scope: QueueScope | None = None,
     ) -> list[Ticket]:
         """Open tickets, newest first; only those in ``status`` when given (a ticket whose status
-        never changed counts as ``default_status``)."""
+        never changed counts as ``default_status``), and only in the channels ``scope`` covers."""
         current = func.coalesce(tickets.c.status, default_status)
-        conditions = [tickets.c.backend == backend, current.notin_(list(closed))]
+        conditions = [tickets.c.backend == backend, current.notin_(list(closed)), *_in_scope(scope)]
         if status is not None:
             conditions.append(current == status)
         query = _columns().where(*conditions).order_by(tickets.c.id.desc()).limit(limit).offset(offset)
         return await self._rows(query)
 
-    async def open_statuses(self, backend: str, *, closed: Collection[str], default_status: str) -> list[str]:
-        """The statuses open tickets are in, for the agents' filter."""
+    async def open_statuses(
+        self, backend: str, *, closed: Collection[str], default_status: str, scope: QueueScope | None = None
+    ) -> list[str]:
+        """The statuses open tickets (in the channels ``scope`` covers) are in, for the agents' filter."""
         current = func.coalesce(tickets.c.status, default_status)
         query = (
             select(current.label("status"))
-            .where(tickets.c.backend == backend, current.notin_(list(closed)))
+            .where(tickets.c.backend == backend, current.notin_(list(closed)), *_in_scope(scope))
             .distinct()
             .order_by(current)
         )
@@ -264,6 +268,16 @@ class TicketStore:
         async with self._engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [Ticket(**row) for row in rows]
+
+
+def _in_scope(scope: QueueScope | None) -> list[ColumnElement[bool]]:
+    if scope is None:
+        return []
+    if scope.only is not None:
+        return [tickets.c.channel_id.in_(sorted(scope.only))]
+    if scope.hidden:
+        return [tickets.c.channel_id.is_(None) | tickets.c.channel_id.notin_(sorted(scope.hidden))]
+    return []
 
 
 def _columns() -> Select[Any]:

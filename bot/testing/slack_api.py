@@ -65,6 +65,8 @@ class FakeSlack:
     drops: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls take effect, then lose their answer (the connection closes
     after the headers)."""
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    """User group ID (``S…``) -> its members, for ``usergroups.users.list``."""
     server_errors: dict[str, int] = field(default_factory=dict)
     """Per method: how many next calls take effect, then answer HTTP 500 (Slack's own trouble)."""
     rate_limits: dict[str, int] = field(default_factory=dict)
@@ -250,6 +252,12 @@ class FakeSlack:
         stored = {**view, "id": view_id, "hash": f"h{next(self._ids)}", "state": {"values": {}}}
         self.views[view_id] = stored
         return {"ok": True, "view": stored}
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        members = self.usergroups.get(str(args.get("usergroup")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(members)}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))

@@ -6,11 +6,12 @@ else is told why, and nothing reaches the helpdesk."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from bot.domain.filing import BackendError, Person
+from bot.domain.queue_scope import QueueScope
 from bot.domain.ticket import Ticket
 from bot.tickets.ports import TicketBackend
 
@@ -41,15 +42,56 @@ class People(Protocol):
     async def person(self, user_id: str) -> Person: ...
 
 
+class Teams(Protocol):
+    async def members(self, ids: Iterable[str]) -> frozenset[str]:
+        """The Slack member IDs of a team named by member and user group IDs."""
+        ...
+
+
+class NoTeams:
+    async def members(self, ids: Iterable[str]) -> frozenset[str]:
+        return frozenset(ids)
+
+
 class TicketAuthorization:
-    def __init__(self, *, backend: TicketBackend, people: People, agent_ids: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        backend: TicketBackend,
+        people: People,
+        agent_ids: Collection[str] = (),
+        route_agents: Mapping[str, frozenset[str]] | None = None,
+        teams: Teams | None = None,
+    ) -> None:
+        """``route_agents``: per channel with a team of its own, its agents (``teams`` reads
+        their user groups): only they are agents for that channel's tickets."""
         self._backend = backend
         self._people = people
         self._agent_ids = frozenset(agent_ids)
+        self._route_agents = dict(route_agents or {})
+        self._teams = teams or NoTeams()
 
-    async def is_agent(self, user_id: str) -> bool:
-        """Fails closed: ``False`` while the helpdesk cannot say and its last word is too old."""
-        return await self._agent(user_id) is True
+    async def is_agent(self, user_id: str, channel_id: str | None = None) -> bool:
+        """For a ticket in ``channel_id``: its team's member where the channel has a team, else
+        one of the helpdesk's agents. Fails closed: ``False`` while the helpdesk cannot say and
+        its last word is too old."""
+        return await self._agent_for(user_id, channel_id) is True
+
+    async def _agent_for(self, user_id: str, channel_id: str | None) -> bool | None:
+        team = self._route_agents.get(channel_id or "")
+        if team is not None:
+            return user_id in await self._teams.members(team)
+        return await self._agent(user_id)
+
+    async def queue_scope(self, user_id: str) -> QueueScope | None:
+        """The open tickets the person works on as an agent, or ``None``: they are no agent."""
+        mine: set[str] = set()
+        for channel, team in self._route_agents.items():
+            if user_id in await self._teams.members(team):
+                mine.add(channel)
+        if await self._agent(user_id):
+            return QueueScope(hidden=frozenset(self._route_agents) - mine)
+        return QueueScope(only=frozenset(mine)) if mine else None
 
     async def _agent(self, user_id: str) -> bool | None:
         """``None``: the helpdesk cannot say right now (unreachable past ``AGENT_CACHE_SECONDS``)."""
@@ -69,7 +111,7 @@ class TicketAuthorization:
         agents = f"{helpdesk} agents"
         if user_id in (record.requester_id, record.reporter_id) and action not in AGENTS_ONLY:
             return None
-        agent = await self._agent(user_id)
+        agent = await self._agent_for(user_id, record.channel_id)
         if agent is None:
             return f"{helpdesk} cannot confirm right now that you are one of its agents; try again in a few minutes."
         if agent:

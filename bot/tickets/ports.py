@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from bot.domain.conversation import HelpdeskMessage, RemoteState
 from bot.domain.filing import CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import Draft, Form, StoredDraft
+from bot.domain.queue_scope import QueueScope
 from bot.domain.thread import ThreadKey, ThreadTicket
 from bot.domain.ticket import Ticket
 
@@ -159,11 +160,14 @@ class TicketListing(Protocol):
         default_status: str,
         limit: int,
         offset: int = 0,
+        scope: QueueScope | None = None,
     ) -> list[Ticket]:
-        """Open tickets newest first, only those in ``status`` when given."""
+        """Open tickets newest first, only those in ``status`` when given, in ``scope``'s channels."""
         ...
 
-    async def open_statuses(self, backend: str, *, closed: Collection[str], default_status: str) -> list[str]: ...
+    async def open_statuses(
+        self, backend: str, *, closed: Collection[str], default_status: str, scope: QueueScope | None = None
+    ) -> list[str]: ...
 
 
 class Drafts(Protocol):

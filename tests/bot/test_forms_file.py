@@ -115,3 +115,12 @@ def test_bad_files_are_refused_with_the_key_path(text: str, message: str) -> Non
 def test_a_missing_file_names_itself(tmp_path: Path) -> None:
     with pytest.raises(FormsFileError, match=r"nope\.yml: cannot be read"):
         load_forms_file(tmp_path / "nope.yml")
+
+
+def test_a_routes_own_agents_are_read_and_must_be_member_or_user_group_ids() -> None:
+    text = "forms: [{form_id: a, name: A}]\nrouting: {channels: {C0HR0001: {form: a, agents: [U0HR1, S0HRTEAM]}}}"
+    routing = Routing.build(["a"], parse_forms_file(text))
+    assert routing.agents_for("C0HR0001") == frozenset({"U0HR1", "S0HRTEAM"})
+    assert routing.agents_for("C0OTHER1") is None  # the helpdesk's agents, as everywhere
+    with pytest.raises(FormsFileError, match="agents"):
+        parse_forms_file("forms: [{form_id: a, name: A}]\nrouting: {channels: {C0HR: {form: a, agents: [hr-team]}}}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,3 +157,64 @@ def test_a_demoted_agent_loses_agent_rights_within_the_agent_cache_time_even_whe
     # The requester's own rights do not depend on Siit's directory.
     bot.sender.block_action(action_of(ticket, "ticket_close") | {"block_id": "b"}, user=REQUESTER)
     wait_until(lambda: bot.siit.requests[0].get("status") == "resolved", what="the requester's close")
+
+
+IT_AGENT, HR_AGENT, HR_GROUP, HR = "U900", "U901", "S0HRTEAM", "C0HR0001"
+
+
+def test_a_route_with_its_own_agents_is_theirs_alone(start_bot: StartBot, tmp_path: Path) -> None:
+    forms = tmp_path / "forms.yml"
+    forms.write_text(
+        "forms: [{form_id: wa_printers, name: Printers}, {form_id: wa_access, name: Access}]\n"
+        "routing:\n"
+        "  channels:\n"
+        f"    C100: {{form: wa_printers, agents: [{IT_AGENT}]}}\n"
+        f"    {HR}: {{form: wa_access, agents: [{HR_GROUP}]}}\n"
+    )
+    bot = start_bot(forms_file=forms, siit_services="")
+    bot.slack.member_channels.add(HR)
+    bot.slack.usergroups[HR_GROUP] = [HR_AGENT]
+    for user, email in ((IT_AGENT, "it@example.com"), (HR_AGENT, "hr@example.com"), (AGENT, "it-agent@example.com")):
+        bot.slack.add_user(user, email=email, name=user)
+    bot.siit.add_user("u_ivy", "it-agent@example.com", role="agent")  # Siit's agent, in neither team
+    wait_until(lambda: len(bot.siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    printer = bot.slack.seed_message("C100", "1700000800.000100", user=REQUESTER, text="Printer jams")
+    payroll = bot.slack.seed_message(HR, "1700000801.000100", user=REQUESTER, text="Payroll question")
+    bot.sender.reaction(printer, user=REQUESTER, event_id="EvIT")
+    bot.sender.reaction(payroll, user=REQUESTER, event_id="EvHR")
+    wait_until(lambda: len(bot.siit.requests) == 2, what="both tickets")
+    wait_until(lambda: all(announced(bot, m) for m in (printer, payroll)), what="both announced")
+
+    it_queue, hr_queue = queue_titles(bot, IT_AGENT), queue_titles(bot, HR_AGENT)
+    assert len(it_queue) == 1 and "Printer jams" in it_queue[0]
+    assert len(hr_queue) == 1 and "Payroll question" in hr_queue[0]
+    assert queue_titles(bot, AGENT) == []  # an agent of Siit's, in neither team
+
+    before = helpdesk_writes(bot)
+    for user in (IT_AGENT, AGENT):  # neither is in HR's team
+        bot.sender.block_action(action_of(announced(bot, payroll), "ticket_close") | {"block_id": "b"}, user=user)
+    wait_until(lambda: len(ephemerals_to(bot, IT_AGENT)) >= 1 and len(ephemerals_to(bot, AGENT)) >= 1, what="told why")
+    assert helpdesk_writes(bot) == before
+    bot.sender.block_action(action_of(announced(bot, payroll), "ticket_close") | {"block_id": "b"}, user=HR_AGENT)
+    payroll_uid = next(r["_uid"] for r in bot.siit.requests if "Payroll" in r["title"])
+    wait_until(lambda: bot.siit.request(payroll_uid).get("status") == "resolved", what="HR's agent closes it")
+
+
+def announced(bot: RunningBot, message: dict[str, Any]) -> dict[str, Any]:
+    return next((m for m in bot.slack.thread(message["channel"], message["ts"]) if m.get("blocks")), {"blocks": []})
+
+
+def queue_titles(bot: RunningBot, user: str) -> list[str]:
+    """The agents' queue in the person's App Home (empty when they see none)."""
+    before = len([c for c in bot.slack.calls_to("views.publish") if c.args.get("user_id") == user])
+    event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"}
+    assert bot.sender.event(event, event_id=f"EvHome{user}{time.time()}").status_code == 200
+    wait_until(
+        lambda: len([c for c in bot.slack.calls_to("views.publish") if c.args.get("user_id") == user]) > before,
+        what=f"the Home of {user}",
+    )
+    blocks = bot.slack.homes[user]["blocks"]
+    start = next((i for i, b in enumerate(blocks) if b["type"] == "header" and "agents" in b["text"]["text"]), None)
+    if start is None:
+        return []
+    return [b["text"]["text"] for b in blocks[start:] if b["type"] == "section" and "*" in b["text"]["text"]]
