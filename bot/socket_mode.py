@@ -5,10 +5,13 @@ with what the listener returns. Bolt's own envelope helpers build the requests a
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app, send_async_response
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.async_app import AsyncApp
@@ -26,6 +29,47 @@ from bot.slack.inbox import INBOX_ID
 from bot.web import Record
 
 log = logging.getLogger(__name__)
+
+
+MAX_ENVELOPE_BYTES = 1_000_000
+"""As for HTTP bodies: a bigger envelope is acknowledged and dropped (Slack's own are far smaller)."""
+RECEIVE_LIMIT_BYTES = 32_000_000
+"""What the WebSocket takes in at all (aiohttp's default, 4 MB, closed the connection on a bigger
+envelope, which was then never acknowledged and came again)."""
+
+
+class _LargeMessages:
+    """The client's aiohttp session, opening its WebSocket with a receive limit of ours."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    def ws_connect(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.ws_connect(*args, max_msg_size=RECEIVE_LIMIT_BYTES, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+class BoundedSocketModeClient(SocketModeClient):
+    """slack_sdk's aiohttp client, acknowledging and dropping an envelope over
+    ``MAX_ENVELOPE_BYTES`` before it is parsed for Bolt."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.aiohttp_client_session = _LargeMessages(self.aiohttp_client_session)  # type: ignore[assignment]
+
+    async def enqueue_message(self, message: str) -> None:
+        if len(message) <= MAX_ENVELOPE_BYTES:
+            await super().enqueue_message(message)
+            return
+        try:
+            envelope_id = json.loads(message).get("envelope_id")
+        except (ValueError, AttributeError):
+            envelope_id = None
+        log.warning("dropped a Socket Mode envelope of %d bytes (over %d)", len(message), MAX_ENVELOPE_BYTES)
+        if isinstance(envelope_id, str):
+            await self.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
 
 
 def answer_is_ignored(request: SocketModeRequest) -> bool:
@@ -101,7 +145,7 @@ class SocketModeEndpoint:
 
     async def connect(self) -> None:
         """Opens the WebSocket (the client, which holds an aiohttp session, needs a running loop)."""
-        self._client = SocketModeClient(
+        self._client = BoundedSocketModeClient(
             app_token=self._app_token, web_client=self._web_client, ping_interval=self._ping_interval, logger=log
         )
         self._client.socket_mode_request_listeners.append(self._handle)

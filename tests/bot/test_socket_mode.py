@@ -109,3 +109,15 @@ def test_a_malformed_envelope_is_acknowledged_and_dropped(socket_bot: RunningBot
     bad = socket.send("interactive", {"type": "block_actions", "user": "not an object"})
     assert socket.ack_of(bad) == {"envelope_id": bad}
     open_form(socket_bot, "still serving")
+
+
+def test_an_envelope_of_several_megabytes_is_acknowledged_and_dropped_without_a_reconnect(
+    socket_bot: RunningBot,
+) -> None:
+    socket = socket_bot.slack.socket_mode
+    event = {"type": "message", "channel": "C100", "user": "U100", "text": "x" * 5_000_000, "ts": "1700000501.000100"}
+    envelope = socket.send("events_api", {"type": "event_callback", "team_id": "T0001", "event": event})
+    assert socket.ack_of(envelope, timeout=10) == {"envelope_id": envelope}
+    assert socket.connections_opened == 1  # the connection held: nothing was cut
+    small = socket.send("events_api", {"type": "event_callback", "team_id": "T0001", "event": {**event, "text": "hi"}})
+    assert socket.ack_of(small) == {"envelope_id": small}
