@@ -46,7 +46,7 @@ from bot.stopping import pause
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
 from bot.tickets.desk import TicketDesk
-from bot.tickets.ports import FindsCreatedTickets, SyncJournal
+from bot.tickets.ports import FindsCreatedTickets, ReadsConversation, SyncJournal
 
 log = logging.getLogger(__name__)
 
@@ -362,14 +362,39 @@ class TicketDelivery:
         return self._clock() < self._lease_until.get(item.id, 0.0) - self._lease / 3
 
     async def _write(self, item: OutboxItem, request: TicketWrite) -> None:
-        posted = await request.perform(self._desk.backend)
-        if posted is not None and self._journal is not None:
-            # Ours: reading the conversation back never shows it (its words may come back
-            # rendered differently from what was sent).
-            backend = self._desk.backend.name
-            await self._journal.claim_helpdesk_message(backend, request.ticket_id, posted)
-        if await self._outbox.done(item, ticket_id=request.ticket_id):
-            await self._tell(request.tell(self._listener))
+        """Two steps, like a ticket's: the helpdesk's write, recorded as made; then the person
+        told, then done. A process that dies between them tells on its next attempt (telling twice
+        changes nothing: a status or an assignee is told only when it changes)."""
+        if item.status != FILED:
+            if item.uncertain and await self._reply_made(request):
+                log.info("outbox item %d: the reply was made already; not sent again", item.id)
+            else:
+                posted = await request.perform(self._desk.backend)
+                if posted is not None and self._journal is not None:
+                    # Ours: reading the conversation back never shows it (its words may come back
+                    # rendered differently from what was sent).
+                    backend = self._desk.backend.name
+                    await self._journal.claim_helpdesk_message(backend, request.ticket_id, posted)
+            if not await self._outbox.made(item, ticket_id=request.ticket_id):
+                return  # the lease was lost: its new holder tells
+        await self._tell(request.tell(self._listener))
+        await self._outbox.done(item, ticket_id=request.ticket_id)
+
+    async def _reply_made(self, request: TicketWrite) -> bool:
+        """After an attempt that may have posted it (the process died, the answer was lost): the
+        reply is in the ticket's conversation already, where the helpdesk can be read. A close or
+        an assignment is made again instead: the same change twice is one change."""
+        backend = self._desk.backend
+        if not isinstance(request, ReplyRequest) or not isinstance(backend, ReadsConversation):
+            return False
+        wanted = " ".join(request.text.split())
+        try:
+            messages = await backend.fetch_messages(request.ticket_id)
+        except BackendError as exc:
+            raise BackendUnavailable(
+                f"could not check for the reply already sent: {exc.reason}", maybe_done=True
+            ) from exc
+        return any(m.public != request.internal and " ".join(m.text.split()) == wanted for m in messages)
 
     async def _delay(
         self, item: OutboxItem, request: Write, exc: BackendUnavailable, *, uncertain: bool, tell: bool = True

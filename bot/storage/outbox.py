@@ -291,6 +291,11 @@ class OutboxStore:
             )
         return bool(adopted.rowcount == 1)
 
+    async def made(self, item: OutboxItem, *, ticket_id: str) -> bool:
+        """A write (reply, close, assignment) the helpdesk has made: only telling the person is
+        left (``filed``). False when the lease was lost."""
+        return await self._fenced_set(item, status=FILED, uncertain=False, ticket_id=ticket_id)
+
     async def done(self, item: OutboxItem, *, ticket_id: str | None = None, discard_drafts: Sequence[str] = ()) -> bool:
         """The item is done; the drafts it was filed from go in the same transaction."""
         values: dict[str, Any] = {"status": DONE, "uncertain": False, "attempts": outbox.c.attempts + 1}
