@@ -22,8 +22,8 @@ class CountedListener:
     async def replied(self, request: ReplyRequest) -> None:
         await self._inner.replied(request)
 
-    async def closed(self, request: CloseRequest) -> None:
-        await self._inner.closed(request)
+    async def closed(self, request: CloseRequest, *, again: bool = False) -> None:
+        await self._inner.closed(request, again=again)
 
     async def assigned(self, request: AssignRequest) -> None:
         await self._inner.assigned(request)

@@ -98,7 +98,9 @@ class WriteListener(Protocol):
 
     async def replied(self, request: ReplyRequest) -> None: ...
 
-    async def closed(self, request: CloseRequest) -> None: ...
+    async def closed(self, request: CloseRequest, *, again: bool = False) -> None:
+        """``again``: an earlier attempt may have told it already (cut off by a crash)."""
+        ...
 
     async def assigned(self, request: AssignRequest) -> None: ...
 
@@ -117,7 +119,7 @@ class ReplyRequest:
         """The helpdesk's id for the message posted, if it gave one."""
         return await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
 
-    async def tell(self, listener: WriteListener) -> None:
+    async def tell(self, listener: WriteListener, *, again: bool = False) -> None:
         await listener.replied(self)
 
     def to_payload(self) -> dict[str, Any]:
@@ -149,8 +151,8 @@ class CloseRequest:
         await backend.set_status(self.ticket_id, self.status)
         return None
 
-    async def tell(self, listener: WriteListener) -> None:
-        await listener.closed(self)
+    async def tell(self, listener: WriteListener, *, again: bool = False) -> None:
+        await listener.closed(self, again=again)
 
     def to_payload(self) -> dict[str, Any]:
         return {"kind": "close", **asdict(self)}
@@ -178,7 +180,7 @@ class AssignRequest:
         await backend.assign(self.ticket_id, self.assignee)
         return None
 
-    async def tell(self, listener: WriteListener) -> None:
+    async def tell(self, listener: WriteListener, *, again: bool = False) -> None:
         await listener.assigned(self)
 
     def to_payload(self) -> dict[str, Any]:

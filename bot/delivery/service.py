@@ -66,7 +66,7 @@ class DeliveryListener(Protocol):
 
     async def replied(self, request: ReplyRequest) -> None: ...
 
-    async def closed(self, request: CloseRequest) -> None: ...
+    async def closed(self, request: CloseRequest, *, again: bool = False) -> None: ...
 
     async def assigned(self, request: AssignRequest) -> None: ...
 
@@ -365,7 +365,8 @@ class TicketDelivery:
         """Two steps, like a ticket's: the helpdesk's write, recorded as made; then the person
         told, then done. A process that dies between them tells on its next attempt (telling twice
         changes nothing: a status or an assignee is told only when it changes)."""
-        if item.status != FILED:
+        told_before = item.status == FILED  # made by an earlier attempt, which may have told
+        if not told_before:
             if item.uncertain and await self._reply_made(request):
                 log.info("outbox item %d: the reply was made already; not sent again", item.id)
             else:
@@ -377,7 +378,7 @@ class TicketDelivery:
                     await self._journal.claim_helpdesk_message(backend, request.ticket_id, posted)
             if not await self._outbox.made(item, ticket_id=request.ticket_id):
                 return  # the lease was lost: its new holder tells
-        await self._tell(request.tell(self._listener))
+        await self._tell(request.tell(self._listener, again=told_before))
         await self._outbox.done(item, ticket_id=request.ticket_id)
 
     async def _reply_made(self, request: TicketWrite) -> bool:

@@ -24,6 +24,9 @@ class TicketAssigned:
 class TicketStatusChanged:
     ticket: Ticket
     """With its new status."""
+    retold: bool = False
+    """Told again: a crash may have cut off the first telling after the status was stored, so
+    what it would have posted is looked for before it is posted."""
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,11 @@ class SlackNotifier:
         sent = "Internal note added." if request.internal else "Sent."
         await self._show(request, message_view(f":white_check_mark: {sent}", title="Reply"))
 
-    async def closed(self, request: CloseRequest) -> None:
+    async def closed(self, request: CloseRequest, *, again: bool = False) -> None:
         record = await self._record(request.ticket_id)
         if record is not None:
-            await self._updates.status_changed(record, self._statuses.get(request.status, request.status))
+            status = self._statuses.get(request.status, request.status)
+            await self._updates.status_changed(record, status, again=again)
 
     async def assigned(self, request: AssignRequest) -> None:
         record = await self._record(request.ticket_id)

@@ -12,13 +12,16 @@ from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort
 from bot.slack.mrkdwn import escape
-from bot.slack.ticket_message import status_label, ticket_message
+from bot.slack.ticket_message import status_label, ticket_message, ticket_ref
 from bot.slack.token_info import TokenInfo
 from bot.slack.views import limits
 from bot.tickets.events import EventBus
 from bot.tickets.ports import TicketBackend
 
 log = logging.getLogger(__name__)
+
+STATUS_EVENT = "ticket_status"
+"""The metadata event type of a status line in a ticket's thread."""
 
 CUSTOMIZE = "chat:write.customize"
 """Optional: agent replies are shown under the agent's name rather than the app's."""
@@ -42,9 +45,42 @@ class TicketThread:
         events.subscribe(AgentReplied, self._agent_replied)
 
     async def _status_changed(self, event: TicketStatusChanged) -> None:
-        """The ticket message updated in place, and a line in the thread."""
-        await self._redraw(event.ticket)
-        await self.say(event.ticket, f":arrows_counterclockwise: Status: *{escape(status_label(event.ticket.status))}*")
+        """The ticket message updated in place, and a line in the thread (which names the ticket
+        and status in its metadata: told again, it is looked for first)."""
+        record = event.ticket
+        await self._redraw(record)
+        if not record.channel_id or not record.thread_ts:
+            return
+        said = {"ticket": ticket_ref(record), "status": record.status or ""}
+        if event.retold and await self._posted(record, STATUS_EVENT, said):
+            return
+        await best_effort(
+            self._client.chat_postMessage(
+                channel=record.channel_id,
+                thread_ts=record.thread_ts,
+                text=f":arrows_counterclockwise: Status: *{escape(status_label(record.status))}*",
+                unfurl_links=False,
+                metadata={"event_type": STATUS_EVENT, "event_payload": said},
+            ),
+            f"posting in the thread of {record.friendly_id}",
+        )
+
+    async def _posted(self, record: Ticket, event_type: str, payload: dict[str, str]) -> bool:
+        """Whether the thread holds a message of ours with this metadata already."""
+        response = await best_effort(
+            self._client.conversations_replies(
+                channel=str(record.channel_id), ts=str(record.thread_ts), include_all_metadata=True, limit=200
+            ),
+            f"reading the thread of {record.friendly_id}",
+        )
+        messages = (response.get("messages") if response is not None else None) or []
+        return any(
+            isinstance(m, dict)
+            and isinstance(m.get("metadata"), dict)
+            and m["metadata"].get("event_type") == event_type
+            and m["metadata"].get("event_payload") == payload
+            for m in messages
+        )
 
     async def _renamed(self, event: TicketRenamed) -> None:
         """Shown on the ticket message in place, without a line in the thread."""

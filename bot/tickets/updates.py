@@ -30,11 +30,14 @@ class TicketUpdates:
         await self._events.publish(TicketAssigned(replace(ticket, assignee_id=assignee_id)))
         return True
 
-    async def status_changed(self, ticket: Ticket, status: str) -> bool:
-        """False when the ticket already had this status (nothing is published)."""
-        if status == ticket.status or not await self._tickets.set_status(ticket.backend, ticket.ticket_id, status):
+    async def status_changed(self, ticket: Ticket, status: str, *, again: bool = False) -> bool:
+        """False when the ticket already had this status (nothing is published), unless
+        ``again``: the change is ours and its telling may have been cut off, so it is told again,
+        marked so (``retold``)."""
+        changed = status != ticket.status and await self._tickets.set_status(ticket.backend, ticket.ticket_id, status)
+        if not changed and not again:
             return False
-        await self._events.publish(TicketStatusChanged(replace(ticket, status=status)))
+        await self._events.publish(TicketStatusChanged(replace(ticket, status=status), retold=not changed))
         return True
 
     async def renamed(self, ticket: Ticket, friendly_id: str, url: str | None) -> Ticket:

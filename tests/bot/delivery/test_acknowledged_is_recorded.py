@@ -182,11 +182,10 @@ def test_a_mixed_burst_acknowledged_before_a_sigkill_is_acted_on_exactly_once_af
     assert_each_filed_and_announced_once(fake_slack, fake_siit, [*earlier, *tickets])
     assert replies() == Counter({f"more details {i}": 1 for i in range(10)})
     assert len(closed()) == len(clicked)  # every acknowledged click, once
-    # Each close told at most once in its thread (Siit may be asked twice: a close cut off mid-call
-    # is sent again, and asking for the status a ticket has changes nothing). A status line whose
-    # post the kill cut off after the status was stored is not posted again: a window left open.
+    # Each close told once in its thread (Siit may be asked twice: a close cut off mid-call is sent
+    # again, and asking for the status a ticket has changes nothing).
     status_lines = [[m for m in fake_slack.thread("C100", c["ts"]) if "Status:" in str(m.get("text"))] for c in clicked]
-    assert max((len(lines) for lines in status_lines), default=0) <= 1
+    assert [len(lines) for lines in status_lines] == [1] * len(clicked)
 
 
 def reaction_envelope(message: dict[str, Any]) -> dict[str, Any]:
@@ -233,3 +232,40 @@ def test_socket_mode_envelopes_acknowledged_before_a_sigkill_are_each_filed_and_
     assert filed_before_the_kill < 30, "the kill came too late to test anything"
     assert sum(acknowledged) > filed_before_the_kill, "no acknowledged envelope was left unfiled at the kill"
     assert_each_filed_and_announced_once(fake_slack, fake_siit, messages)
+
+
+def test_a_kill_as_a_close_is_told_in_its_thread_leaves_one_status_line_after_restart(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+) -> None:
+    (message,) = seed_requests(fake_slack, 1)
+    env = env_of(bot_settings, port=free_port(), delivery_lease_seconds=1)
+    first = BotProcess(env, tmp_path)
+    processes.append(first)
+    wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    assert all(send_all(first.url, [reaction(message)]))
+    wait_until(lambda: all_announced(fake_slack, [message]), what="the ticket")
+
+    def kill_at_the_status_line() -> bool:
+        last = fake_slack.calls[-1]
+        if last.method == "chat.postMessage" and "Status:" in str(last.args.get("text")):
+            os.kill(first.process.pid, signal.SIGKILL)
+            return True  # the line never reaches Slack
+        return False
+
+    fake_slack.on_call = kill_at_the_status_line
+    assert all(send_all(first.url, [close_click(uid_of(fake_siit, message))]))
+    wait_until(lambda: first.process.poll() is not None, timeout=20, what="the kill at the status line")
+    fake_slack.on_call = None
+
+    processes.append(BotProcess(env, tmp_path))
+
+    def status_lines() -> list[dict[str, Any]]:
+        return [m for m in fake_slack.thread("C100", message["ts"]) if "Status:" in str(m.get("text"))]
+
+    wait_until(lambda: status_lines(), timeout=30, what="the status line after the restart")
+    time.sleep(2)  # past another lease: it is not posted twice
+    assert len(status_lines()) == 1
