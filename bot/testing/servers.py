@@ -60,7 +60,9 @@ class ServerLoop:
         self._thread.join(timeout=5)
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float = 5.0, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], object], *, timeout: float = 15.0, what: str = "condition") -> None:
+    """Polls ``condition`` until it holds. The default bound is generous: a passing test never
+    waits it out, and a loaded machine (two suites at once) needed more than 5 s."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

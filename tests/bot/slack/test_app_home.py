@@ -27,11 +27,19 @@ def open_home(bot: RunningBot, user: str, *, showing: str = "") -> dict[str, Any
     before = publishes(bot, user)
     event = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"}
     assert bot.sender.event(event, event_id=f"EvHome{next(_events)}").status_code == 200
-    wait_until(
-        lambda: publishes(bot, user) > before and showing in str(bot.slack.homes[user]["blocks"]),
-        what=f"the Home of {user}",
-    )
-    return bot.slack.homes[user]
+    shown: list[dict[str, Any]] = []
+
+    def published() -> bool:
+        # The view that showed it, kept: a refresh computed earlier may land after it (on a busy
+        # machine, it did), and reading the Home again would return that one.
+        home = bot.slack.homes.get(user)
+        if publishes(bot, user) > before and home is not None and showing in str(home["blocks"]):
+            shown.append(home)
+            return True
+        return False
+
+    wait_until(published, timeout=15, what=f"the Home of {user}")
+    return shown[-1]
 
 
 def click(bot: RunningBot, home: dict[str, Any], action_id: str, *, user: str, **extra: Any) -> None:
