@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.failures import TransientFailure
 from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort, passing, slack_error
+from bot.slack.messages import metadata_payload
 from bot.slack.pace import ChannelPace
 from bot.slack.ticket_message import ticket_message, ticket_ref
 from bot.tickets.ports import TicketRecords
@@ -108,16 +109,8 @@ async def _earlier_post(
 
 
 def _announces(message: Any, record: Ticket) -> bool:
-    metadata = message.get("metadata") if isinstance(message, dict) else None
-    if not isinstance(metadata, dict):
-        return False
-    payload = metadata.get("event_payload")
-    return (
-        isinstance(payload, dict)
-        and metadata.get("event_type") == TICKET_EVENT
-        and payload.get("ticket") == ticket_ref(record)
-        and isinstance(message.get("ts"), str)
-    )
+    payload = metadata_payload(message, TICKET_EVENT)
+    return payload is not None and payload.get("ticket") == ticket_ref(record) and isinstance(message.get("ts"), str)
 
 
 async def _renamed_meanwhile(client: AsyncWebClient, stored: Ticket | None, posted: Ticket) -> Ticket:

@@ -65,3 +65,13 @@ async def fetch_message(client: AsyncWebClient, channel_id: str, message_ts: str
     messages = (response.get("messages") if response is not None else None) or []
     found = next((m for m in messages if isinstance(m, dict) and m.get("ts") == message_ts), None)
     return found
+
+
+def metadata_payload(message: object, event_type: str) -> Mapping[str, Any] | None:
+    """The payload of our own message metadata of ``event_type`` (read with
+    ``include_all_metadata``), or ``None``: how an earlier post of ours is recognised."""
+    metadata = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("event_type") != event_type:
+        return None
+    payload = metadata.get("event_payload")
+    return payload if isinstance(payload, dict) else None

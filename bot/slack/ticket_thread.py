@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.events import AgentReplied, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort
+from bot.slack.messages import metadata_payload
 from bot.slack.mrkdwn import escape
 from bot.slack.ticket_message import status_label, ticket_message, ticket_ref
 from bot.slack.token_info import TokenInfo
@@ -74,13 +75,7 @@ class TicketThread:
             f"reading the thread of {record.friendly_id}",
         )
         messages = (response.get("messages") if response is not None else None) or []
-        return any(
-            isinstance(m, dict)
-            and isinstance(m.get("metadata"), dict)
-            and m["metadata"].get("event_type") == event_type
-            and m["metadata"].get("event_payload") == payload
-            for m in messages
-        )
+        return any(metadata_payload(m, event_type) == payload for m in messages)
 
     async def _renamed(self, event: TicketRenamed) -> None:
         """Shown on the ticket message in place, without a line in the thread."""

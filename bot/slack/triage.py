@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.events import TicketAssigned, TicketFiled, TicketRenamed, TicketStatusChanged
 from bot.domain.ticket import Ticket
 from bot.slack.calls import best_effort
+from bot.slack.messages import metadata_payload
 from bot.slack.ticket_message import ticket_ref
 from bot.slack.token_info import TokenInfo
 from bot.slack.triage_message import triage_message
@@ -125,12 +126,8 @@ class TriageChannel:
             f"looking for the triage message of {record.friendly_id}",
         )
         for message in (response.get("messages") if response is not None else None) or []:
-            metadata = message.get("metadata") if isinstance(message, dict) else None
-            if (
-                isinstance(metadata, dict)
-                and metadata.get("event_type") == TRIAGE_EVENT
-                and (metadata.get("event_payload") or {}).get("ticket") == ticket_ref(record)
-            ):
+            payload = metadata_payload(message, TRIAGE_EVENT)
+            if payload is not None and payload.get("ticket") == ticket_ref(record):
                 return str(message.get("ts"))
         return None
 
