@@ -65,6 +65,7 @@ from bot.socket_mode import SocketModeEndpoint
 from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate, own_pool
 from bot.storage.drafts import DraftStore
+from bot.storage.held_requests import HeldRequests
 from bot.storage.inbox import InboxStore
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import OutboxStore
@@ -194,6 +195,7 @@ def create_app(settings: Settings, *, migrated: bool = False) -> Starlette:
         in_flight_seconds=settings.backend_timeout_seconds + 1.0,
         journal=sync_log,
         withdraw_seconds=settings.withdraw_seconds,
+        held=HeldRequests(engine=engine),
     )
     directory = SlackDirectory(client=slack_client, token=token_info)
     routing = create_routing(settings, backend, forms_file)

@@ -167,6 +167,7 @@ class AutoCreateSpec(Strict):
     """How auto-create channels tell a request from chatter (``bot.domain.auto_create``)."""
 
     grace_seconds: float = Field(default=0.0, ge=0, le=3600)
+    coalesce_seconds: float = Field(default=10.0, ge=0, le=600)
     no_ticket_reaction: NonEmpty = "no_entry_sign"
     skip_prefix: str = "!"
     greetings: tuple[str, ...] | None = None
@@ -177,6 +178,7 @@ class AutoCreateSpec(Strict):
             skip_prefix=self.skip_prefix,
             no_ticket_reaction=self.no_ticket_reaction.strip(":"),
             grace_seconds=self.grace_seconds,
+            coalesce_seconds=self.coalesce_seconds,
         )
         return rules if self.greetings is None else replace(rules, greetings=frozenset(self.greetings))
 

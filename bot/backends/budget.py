@@ -1,7 +1,6 @@
-"""A helpdesk's request budget (e.g. Siit's 60 per minute per token), so that background work
-(status polling) never starves what people wait for. ``SharedRequestBudget``
-(``bot.storage.request_budget``) counts for every instance on one database; ``LocalRequestBudget``
-for one process alone."""
+"""A request budget for one process alone (``bot.tickets.budget`` says how it is shared out);
+``SharedRequestBudget`` (``bot.storage.request_budget``) counts for every instance on one
+database."""
 
 from __future__ import annotations
 
@@ -9,17 +8,8 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Protocol
 
-
-class RequestBudget(Protocol):
-    async def take(self) -> None:
-        """For work a person waits on: wait for a free slot, however much background work used."""
-        ...
-
-    async def try_take_background(self) -> bool:
-        """For background work: a slot only while ``reserve`` slots stay free for people."""
-        ...
+from bot.tickets.budget import Background, background_limit
 
 
 class LocalRequestBudget:
@@ -43,8 +33,8 @@ class LocalRequestBudget:
             await asyncio.sleep(max(0.01, self._window - (self._clock() - self._sent[0])))
         self._sent.append(self._clock())
 
-    async def try_take_background(self) -> bool:
-        if self._used() >= self._limit - self._reserve:
+    async def try_take_background(self, work: Background) -> bool:
+        if self._used() >= background_limit(limit=self._limit, reserve=self._reserve, work=work):
             return False
         self._sent.append(self._clock())
         return True

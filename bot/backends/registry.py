@@ -14,10 +14,10 @@ from typing import Any, Protocol
 import httpx
 from starlette.routing import Route
 
-from bot.backends.budget import RequestBudget
 from bot.backends.http import RetryPolicy
 from bot.config import HelpdeskSettings
 from bot.forms_file import FormsFile
+from bot.tickets.budget import RequestBudget
 from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries
 from bot.tickets.updates import TicketUpdates
 

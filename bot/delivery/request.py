@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.domain.filing import BackendError, NewTicket, Person, Reply
-from bot.domain.forms import Draft, Form, draft_from_content
+from bot.domain.forms import DESCRIPTION_MAX_LENGTH, Draft, Form, draft_from_content
 from bot.domain.thread import ThreadKey
 from bot.tickets.ports import AssignsTickets, TicketBackend
 
@@ -45,6 +45,15 @@ class SlackOrigin:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A later message of the same person in a help channel, joined to the ticket of their
+    first one while it waits to be filed (``bot.delivery.joined``)."""
+
+    ts: str
+    text: str
+
+
+@dataclass(frozen=True)
 class TicketRequest:
     form_id: str
     draft: Draft
@@ -55,11 +64,18 @@ class TicketRequest:
     message_link: str | None = None
     reference: str = field(default_factory=lambda: uuid.uuid4().hex)
     """Ours, the same on every attempt (``NewTicket.reference``)."""
+    details: tuple[Detail, ...] = ()
+    """The texts of messages joined to it, oldest first, filed after its description."""
+
+    def description(self) -> str:
+        """The description, then each joined message's text, cut to the helpdesk's limit."""
+        parts = [self.draft.description, *(d.text for d in self.details)]
+        return "\n\n".join(p for p in parts if p)[:DESCRIPTION_MAX_LENGTH]
 
     def new_ticket(self, form: Form) -> NewTicket:
         return NewTicket(
             form=form,
-            draft=self.draft,
+            draft=replace(self.draft, description=self.description()) if self.details else self.draft,
             requester=self.requester,
             reporter=self.reporter,
             team_id=self.origin.team_id,
@@ -90,6 +106,7 @@ class TicketRequest:
             people={k: Person(**v) for k, v in payload.get("people", {}).items()},
             message_link=payload.get("message_link"),
             reference=str(payload.get("reference") or uuid.uuid4().hex),
+            details=tuple(Detail(str(d["ts"]), str(d["text"])) for d in payload.get("details") or ()),
         )
 
 

@@ -23,26 +23,29 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import asdict
-from typing import Protocol
+from dataclasses import asdict, replace
+from typing import Any, Protocol
 
 from bot.catalog import FormCatalog
 from bot.delivery.failures import NotYet, TransientFailure, is_transient
+from bot.delivery.joined import with_detail, with_first_text, without
 from bot.delivery.recorded import RecordedRequest
 from bot.delivery.request import (
     AssignRequest,
     CloseRequest,
     ReplyRequest,
+    SlackOrigin,
     TicketRequest,
     TicketWrite,
     Write,
     write_from_payload,
 )
-from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket
+from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import MessageKey, ThreadKey
 from bot.domain.ticket import Ticket
 from bot.stopping import pause
+from bot.storage.held_requests import HeldRequests
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
 from bot.tickets.desk import TicketDesk
@@ -52,6 +55,8 @@ log = logging.getLogger(__name__)
 
 REPAIR_SECONDS = 600.0
 """How often stranded thread claims are looked for (and once at start)."""
+JOINED_WAIT_SECONDS = 2.0
+"""How often a message joined to a ticket being filed looks whether the ticket is filed yet."""
 UNCONFIRMED_WAIT_SECONDS = 30.0
 """After a create that may have been made, in a helpdesk that cannot be asked (Suptask): the
 least wait before filing again, for its "Ticket Created" webhook to name the ticket first."""
@@ -101,9 +106,11 @@ class TicketDelivery:
         in_flight_seconds: float = 15.0,
         journal: SyncJournal | None = None,
         withdraw_seconds: float = 600.0,
+        held: HeldRequests,
     ) -> None:
         """``withdraw_seconds``: how long a ticket filed without a click may be withdrawn."""
         self._withdraw_seconds = withdraw_seconds
+        self._held_requests = held
         self._desk = desk
         self._journal = journal
         self._catalog = catalog
@@ -135,26 +142,89 @@ class TicketDelivery:
         hold_seconds: float = 0.0,
         once: MessageKey | None = None,
         settles: RecordedRequest | None = None,
+        author_id: str | None = None,
     ) -> bool:
         """Record the write, with the thread's claim when given (both or neither), then try it
         at once, or after ``hold_seconds`` (a worker takes it then; ``withdraw_held`` drops it
         until it does). ``once``: the Slack message it sends, marked sent with it. ``settles``: the
-        recorded Slack request it answers, forgotten with it. False when the thread is claimed,
-        the message sent or the request acted on already: nothing was recorded."""
-        settled = settles.id if settles is not None and not settles.settled else None
-        item = await self.record(request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settled)
+        recorded Slack request it answers, forgotten with it. ``author_id``: the claimed message's
+        author, whose next messages may ``join`` it. False when the thread is claimed, the
+        message sent or the request acted on already: nothing was recorded."""
+        item = await self.record_submission(
+            request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settles, author_id=author_id
+        )
         if item is None:
             return False
-        if settles is not None:
-            settles.settled = True
         if hold_seconds <= 0:
             await self.attempt_now(item, request)
         return True
 
+    async def record_submission(
+        self,
+        request: Write,
+        *,
+        claim: ThreadKey | None = None,
+        hold_seconds: float = 0.0,
+        once: MessageKey | None = None,
+        settles: RecordedRequest | None = None,
+        author_id: str | None = None,
+    ) -> OutboxItem | None:
+        """``submit`` without its first attempt (``attempt_now``, when not held): the item
+        recorded, or ``None`` when nothing was."""
+        settled = settles.id if settles is not None and not settles.settled else None
+        item = await self.record(
+            request, claim=claim, hold_seconds=hold_seconds, once=once, settles=settled, author_id=author_id
+        )
+        if item is not None and settles is not None:
+            settles.settled = True
+        return item
+
     async def withdraw_held(self, thread: ThreadKey) -> bool:
-        """The held write that files this thread's message is dropped, with the thread's claim,
-        if no worker has taken it yet."""
-        return await self._outbox.withdraw_held(thread)
+        """This thread's message is taken out of the held ticket it files (the ticket dropped,
+        with its claims, when nothing else is left in it), if no worker has taken it yet."""
+        return await self._held_requests.revise(thread, functools.partial(without, ts=thread.thread_ts), taken_out=True)
+
+    async def revise_held(self, thread: ThreadKey, *, title: str, text: str) -> bool:
+        """This thread's message, edited, changes the held ticket it is part of, if no worker
+        has taken it yet."""
+
+        def edited(payload: dict[str, Any]) -> dict[str, Any]:
+            if TicketRequest.from_payload(payload).origin.thread_ts == thread.thread_ts:
+                return with_first_text(payload, title=title, text=text)
+            return with_detail(payload, ts=thread.thread_ts, text=text)
+
+        return await self._held_requests.revise(thread, edited, taken_out=False)
+
+    async def join(
+        self, key: ThreadKey, *, author: Person, text: str, within_seconds: float, settles: RecordedRequest | None
+    ) -> bool:
+        """The message joins its author's ticket of a message at most ``within_seconds`` from it
+        in the channel: its text added to the ticket while it waits to be filed, else sent to it
+        as a reply (once the ticket is filed). False when there is no such ticket."""
+
+        def details(thread_ts: str) -> dict[str, Any]:
+            origin = SlackOrigin(
+                user_id=author.slack_id,
+                team_id=key.team_id,
+                channel_id=key.channel_id,
+                thread_ts=thread_ts,
+                message_ts=key.thread_ts,
+            )
+            return ReplyRequest(ticket_id="", text=text, author=author, origin=origin).to_payload()
+
+        joined = await self._held_requests.join(
+            key,
+            author_id=author.slack_id,
+            within_seconds=within_seconds,
+            add=functools.partial(with_detail, ts=key.thread_ts, text=text),
+            details=details,
+            backend=self.backend,
+            now=self._clock(),
+            settles=settles.id if settles is not None and not settles.settled else None,
+        )
+        if joined is not None and settles is not None:
+            settles.settled = True
+        return joined is not None
 
     async def record(
         self,
@@ -165,6 +235,7 @@ class TicketDelivery:
         hold_seconds: float = 0.0,
         once: MessageKey | None = None,
         settles: str | None = None,
+        author_id: str | None = None,
     ) -> OutboxItem | None:
         """Only record it, with what the person typed when given (raises when the database
         cannot); ``None`` when the thread is taken (or ``once``/``settles`` done already)."""
@@ -178,6 +249,7 @@ class TicketDelivery:
             hold_seconds=hold_seconds,
             once=once,
             settles=settles,
+            author_id=author_id,
         )
 
     async def attempt_now(self, item: OutboxItem, request: Write) -> None:
@@ -366,6 +438,8 @@ class TicketDelivery:
         told, then done. A process that dies between them tells on its next attempt (telling twice
         changes nothing: a status or an assignee is told only when it changes)."""
         told_before = item.status == FILED  # made by an earlier attempt, which may have told
+        if isinstance(request, ReplyRequest) and not request.ticket_id:
+            request = await self._joined_ticket(request)
         if not told_before:
             if item.uncertain and await self._reply_made(request):
                 log.info("outbox item %d: the reply was made already; not sent again", item.id)
@@ -380,6 +454,22 @@ class TicketDelivery:
                 return  # the lease was lost: its new holder tells
         await self._tell(request.tell(self._listener, again=told_before))
         await self._outbox.done(item, ticket_id=request.ticket_id)
+
+    async def _joined_ticket(self, request: ReplyRequest) -> ReplyRequest:
+        """A help channel message joined to its author's ticket after the ticket was taken for
+        filing: sent once the ticket is filed."""
+        origin = request.origin
+        record = await self._desk.store.in_thread(str(origin.channel_id), str(origin.thread_ts))
+        if record is None:
+            if await self._held_requests.filing(
+                ThreadKey(origin.team_id, str(origin.channel_id), str(origin.thread_ts))
+            ):
+                raise NotYet(JOINED_WAIT_SECONDS)
+            raise BackendError("the ticket this message was to join was not filed")
+        if self._journal is not None:
+            # Remembered before sending: the helpdesk's webhook may echo it back before we hear back.
+            await self._journal.remember_sent(record.backend, record.ticket_id, request.text)
+        return replace(request, ticket_id=record.ticket_id)
 
     async def _reply_made(self, request: TicketWrite) -> bool:
         """After an attempt that may have posted it (the process died, the answer was lost): the

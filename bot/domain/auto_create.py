@@ -1,6 +1,6 @@
 """Tickets from a help channel's messages without a click: which messages are not tickets, by
 their words alone (a greeting or a thank-you, the skip prefix), and how long a message waits for
-a "no ticket" reaction before it is filed. Pure."""
+a "no ticket" reaction, and for its author's next messages to join it, before it is filed. Pure."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ class AutoCreateRules:
     """This reaction within ``grace_seconds`` of the message withdraws it."""
     grace_seconds: float = 0.0
     """How long a message waits before it is filed (0: at once; "Not a ticket" withdraws after)."""
+    coalesce_seconds: float = 10.0
+    """A person's messages within this long of their first one are one ticket: the first waits
+    this long (at least) for the others to join it (0: each message is its own ticket)."""
+
+    @property
+    def hold_seconds(self) -> float:
+        """How long a new request waits before it is filed."""
+        return max(self.grace_seconds, self.coalesce_seconds)
 
     def skip_reason(self, text: str) -> str | None:
         """Why the message is not a ticket, or ``None`` when it is one."""

@@ -108,6 +108,12 @@ class DraftToKeep:
     context: str | None = None
 
 
+def title_from_text(text: str) -> str:
+    """A message's first non-empty line, cut to fit a ticket title (the cut marked "…")."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= TITLE_MAX_LENGTH else first[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
+
+
 def draft_from_content(content: dict[str, Any]) -> Draft:
     """A draft as stored (``asdict``), read defensively."""
     values = content.get("values")

@@ -53,8 +53,8 @@ class Intake:
             if new_request_message(event) is not None:
                 return self.routing.auto_create.skip_reason(text_with_files(event)) is None
             changed = changed_message(event)
-            if changed is not None:  # an edit or a deletion changes what is filed only within the grace period
-                return posted_within(changed[0], self.routing.auto_create.grace_seconds, now=self.clock())
+            if changed is not None:  # an edit or a deletion changes what is filed only while it is held
+                return posted_within(changed[0], self.routing.auto_create.hold_seconds, now=self.clock())
         reply = thread_reply(event)
         if reply is None:
             return False

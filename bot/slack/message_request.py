@@ -12,11 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.catalog import FormCatalog
 from bot.delivery.request import SlackOrigin, TicketRequest
-from bot.domain.forms import DESCRIPTION_MAX_LENGTH, Draft, FieldValue
+from bot.domain.forms import DESCRIPTION_MAX_LENGTH, Draft, FieldValue, title_from_text
 from bot.domain.thread import ThreadKey
 from bot.routing import Routing
 from bot.slack.directory import SlackDirectory
-from bot.slack.messages import author, permalink, text_with_files, title_from_text
+from bot.slack.messages import author, permalink, text_with_files
 from bot.slack.views.limits import fit
 from bot.tickets.ports import Drafts
 

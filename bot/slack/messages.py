@@ -8,17 +8,9 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.forms import TITLE_MAX_LENGTH
 from bot.slack.calls import best_effort
-from bot.slack.views.limits import fit
 
 log = logging.getLogger(__name__)
-
-
-def title_from_text(text: str) -> str:
-    """The message's first non-empty line, cut to fit a ticket title."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return fit(first, TITLE_MAX_LENGTH)
 
 
 def thread_root(message: Mapping[str, Any]) -> str | None:

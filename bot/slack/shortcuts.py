@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.forms import Draft
+from bot.domain.forms import Draft, title_from_text
 from bot.domain.thread import ThreadKey
 from bot.slack import payloads
 from bot.slack.late_trigger import open_empty_form, open_form_or_offer_button
-from bot.slack.messages import author, thread_root, title_from_text
+from bot.slack.messages import author, thread_root
 from bot.slack.metadata import ModalContext
 from bot.slack.modal import FormModal
 from bot.slack.status_views import already_filed_view

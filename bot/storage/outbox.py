@@ -89,6 +89,7 @@ class OutboxStore:
         hold_seconds: float = 0.0,
         once: MessageKey | None = None,
         settles: str | None = None,
+        author_id: str | None = None,
     ) -> OutboxItem | None:
         """Record a write, leased to the caller, who attempts it at once; or, with
         ``hold_seconds``, left for a worker to take then (and withdrawable until it does). With
@@ -96,7 +97,9 @@ class OutboxStore:
         is taken. With ``once``, the Slack message it carries is marked sent in the same
         transaction: ``None`` when it was already. With ``settles``, the recorded Slack request it
         answers (``bot.storage.inbox``) is forgotten in the same transaction: ``None`` when it was
-        acted on already. With ``draft``, what the person typed is kept in the same transaction."""
+        acted on already. With ``draft``, what the person typed is kept in the same transaction.
+        ``author_id``: the claimed message's author, whose next messages may join it
+        (``bot.storage.held_requests``)."""
         token = _token() if hold_seconds <= 0 else None
         try:
             async with self._engine.begin() as connection:
@@ -133,6 +136,7 @@ class OutboxStore:
                             channel_id=claim.channel_id,
                             thread_ts=claim.thread_ts,
                             outbox_id=int(item_id),
+                            author_id=author_id,
                         )
                     )
         except _AlreadyActedOn:
@@ -142,53 +146,6 @@ class OutboxStore:
                 raise
             return None
         return OutboxItem(int(item_id), backend, payload, 0, token or "", first_attempt_at=now if token else None)
-
-    async def withdraw_held(self, thread: ThreadKey) -> bool:
-        """A held write (``hold_seconds``) no worker has taken yet is dropped with its thread's
-        claim, in one transaction. A thread not claimed yet (its message still on its way in) is
-        claimed with no delivery, so it is not filed when it arrives (the claim is released with
-        the stranded ones). False when the write was taken already."""
-        async with self._engine.begin() as connection:
-            claim = (
-                await connection.execute(
-                    select(message_tickets.c.id, message_tickets.c.outbox_id).where(
-                        message_tickets.c.channel_id == thread.channel_id,
-                        message_tickets.c.thread_ts == thread.thread_ts,
-                    )
-                )
-            ).first()
-            if claim is None:
-                try:
-                    async with connection.begin_nested():
-                        await connection.execute(
-                            message_tickets.insert().values(
-                                team_id=thread.team_id, channel_id=thread.channel_id, thread_ts=thread.thread_ts
-                            )
-                        )
-                except IntegrityError:
-                    return False  # claimed meanwhile: its delivery is under way
-                return True
-            if claim.outbox_id is None:
-                return False
-            payload = (
-                await connection.execute(select(outbox.c.payload).where(outbox.c.id == claim.outbox_id))
-            ).scalar()
-            draft_id = ((payload or {}).get("origin") or {}).get("draft_id") if isinstance(payload, dict) else None
-            dropped = await connection.execute(
-                delete(outbox).where(
-                    outbox.c.id == claim.outbox_id,
-                    outbox.c.status == PENDING,
-                    outbox.c.lease_token.is_(None),
-                    outbox.c.attempts == 0,
-                    outbox.c.first_attempt_at.is_(None),
-                )
-            )
-            if dropped.rowcount != 1:
-                return False
-            await connection.execute(delete(message_tickets).where(message_tickets.c.id == claim.id))
-            if draft_id:  # what it was filed from goes with it
-                await connection.execute(delete(drafts).where(drafts.c.id == draft_id))
-        return True
 
     async def claim_due(self, backend: str, *, now: float, lease_seconds: float, limit: int) -> list[OutboxItem]:
         """Waiting items that are due, each leased so that no other worker (or process) takes it.

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.tables import request_budgets, request_slots
+from bot.tickets.budget import Background, background_limit
 
 
 class SharedRequestBudget:
@@ -42,10 +43,10 @@ class SharedRequestBudget:
             while (wait := await self._try(self._limit)) > 0:  # noqa: ASYNC110 - time passing, not an event
                 await asyncio.sleep(wait)
 
-    async def try_take_background(self) -> bool:
+    async def try_take_background(self, work: Background) -> bool:
         if self._queue.locked():  # people are waiting for slots
             return False
-        return await self._try(self._limit - self._reserve) == 0
+        return await self._try(background_limit(limit=self._limit, reserve=self._reserve, work=work)) == 0
 
     async def _try(self, limit: int) -> float:
         """Take a slot if fewer than ``limit`` were taken in the window: 0; else the seconds

@@ -116,10 +116,13 @@ message_tickets = Table(
     Column("url", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("outbox_id", Integer),  # the delivery recorded with the claim, in the same transaction
+    # A help channel's message filed on its own: its author's next messages may join its ticket.
+    Column("author_id", String(32)),
     # The guarantee of one ticket per Slack message and per thread, across retries and processes.
     # A channel ID names the channel in every workspace that shares it (Slack Connect, Grid), so
     # the team is not part of the key.
     UniqueConstraint("channel_id", "thread_ts", name="uq_message_tickets_channel_thread"),
+    Index("ix_message_tickets_channel_author", "channel_id", "author_id"),
 )
 
 synced_messages = Table(

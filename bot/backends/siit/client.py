@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import httpx
 
-from bot.backends.budget import LocalRequestBudget, RequestBudget
+from bot.backends.budget import LocalRequestBudget
 from bot.backends.http import RetryPolicy, error_reason, guard_create, send_with_retry
 from bot.backends.siit.service import parse_service
 from bot.cache import StaleWhileRevalidateCache
 from bot.domain.conversation import HelpdeskMessage, RemoteState, Sender
 from bot.domain.filing import BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person, Reply
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
+from bot.tickets.budget import Background, RequestBudget
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class SiitBackend:
         agent_cache_seconds: float = 300.0,
         labelled_fields: Mapping[str, Sequence[FormField]] | None = None,
         budget: RequestBudget | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._api_url = api_url.rstrip("/")
@@ -90,8 +94,10 @@ class SiitBackend:
         # Siit's admins and agents, read whole: refreshed in the background after half of
         # ``agent_cache_seconds``, and never trusted past it.
         self._agent_seconds = agent_cache_seconds
+        self._clock = clock
+        self._agents_read_at = -math.inf
         self._agents = StaleWhileRevalidateCache[str, SiitAgents](
-            self._read_agents, ttl_seconds=agent_cache_seconds / 2
+            self._read_agents, ttl_seconds=agent_cache_seconds / 2, clock=clock
         )
 
     def form_ids(self) -> Sequence[str]:
@@ -170,7 +176,7 @@ class SiitBackend:
         await self._request("PATCH", f"/requests/{ticket_id}/status", json={"status": STATUSES.get(status, status)})
 
     async def fetch_state(self, ticket_id: str) -> RemoteState:
-        result = _result(await self._background("GET", f"/requests/{ticket_id}"), "the request")
+        result = _result(await self._background(Background.STATUSES, "GET", f"/requests/{ticket_id}"), "the request")
         status, changed_at = result.get("status"), result.get("updated_at")
         return RemoteState(
             status=status if isinstance(status, str) else None,
@@ -182,7 +188,10 @@ class SiitBackend:
         messages: list[HelpdeskMessage] = []
         for page in range(1, CONVERSATION_PAGES + 1):
             response = await self._background(
-                "GET", f"/requests/{ticket_id}/messages", params={"page": page, "per_page": 50}
+                Background.CONVERSATIONS,
+                "GET",
+                f"/requests/{ticket_id}/messages",
+                params={"page": page, "per_page": 50},
             )
             body = _json(response, "the request's messages")
             results = body.get("results") if isinstance(body, dict) else None
@@ -201,12 +210,17 @@ class SiitBackend:
         return (await self._agents.get("agents")).names.get(agent_uid)
 
     async def _read_agents(self, _key: str) -> SiitAgents:
+        """A refresh ahead of time is background work; once the last reading is too old to
+        trust, someone is waiting on it."""
+        urgent = self._clock() - self._agents_read_at >= self._agent_seconds
         names: dict[str, str] = {}
         emails: set[str] = set()
         for page in range(1, AGENT_PAGES + 1):
-            response = await self._request(
-                "GET", "/users", params={"role_in[]": ["admin", "agent"], "page": page, "per_page": 50}
-            )
+            params = {"role_in[]": ["admin", "agent"], "page": page, "per_page": 50}
+            if urgent:
+                response = await self._request("GET", "/users", params=params)
+            else:
+                response = await self._background(Background.RIGHTS, "GET", "/users", params=params)
             body = _json(response, "Siit's users")
             results = body.get("results") if isinstance(body, dict) else None
             for user in results if isinstance(results, list) else []:
@@ -221,11 +235,12 @@ class SiitBackend:
             meta = body.get("meta") if isinstance(body, dict) else None
             if not (isinstance(meta, dict) and meta.get("next_page_link")):
                 break
+        self._agents_read_at = self._clock()
         return SiitAgents(names=names, emails=frozenset(emails))
 
-    async def _background(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """A polling call: only within the budget left after what is kept for people."""
-        if not await self._budget.try_take_background():
+    async def _background(self, work: Background, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A background read: only within the budget ``work`` may use (``bot.tickets.budget``)."""
+        if not await self._budget.try_take_background(work):
             raise BackendUnavailable("Siit's request budget is kept for people right now.")
         return await self._request(method, path, background=True, **kwargs)
 

@@ -74,7 +74,7 @@ def help_channel_forms(tmp_path: Path) -> Path:
         "forms: [{form_id: wa_printers, name: Printers}, {form_id: wa_access, name: Access}]\n"
         "routing:\n"
         f"  channels: {{{HELP}: {{form: wa_access, auto_create: true}}, C100: wa_printers}}\n"
-        "  auto_create: {grace_seconds: 0}\n"
+        "  auto_create: {grace_seconds: 0, coalesce_seconds: 0}\n"
     )
     return forms
 

@@ -26,13 +26,16 @@ _ts = itertools.count(1)
 _events = itertools.count(1)
 
 
-def help_desk(start_bot: StartBot, tmp_path: Path, *, grace: float = 0.0, **settings: Any) -> RunningBot:
+def help_desk(
+    start_bot: StartBot, tmp_path: Path, *, grace: float = 0.0, coalesce: float = 0.0, **settings: Any
+) -> RunningBot:
     forms = tmp_path / "forms.yml"
     forms.write_text(
         "forms: [{form_id: wa_printers, name: Printers}, {form_id: wa_access, name: Access}]\n"
         "routing:\n"
         f"  channels: {{{HELP}: {{form: wa_access, auto_create: true}}, {ROUTED}: wa_access}}\n"
-        f"  auto_create: {{grace_seconds: {grace}, skip_prefix: '!', no_ticket_reaction: no_entry_sign}}\n"
+        f"  auto_create: {{grace_seconds: {grace}, coalesce_seconds: {coalesce}, skip_prefix: '!',"
+        " no_ticket_reaction: no_entry_sign}\n"
     )
     bot = start_bot(forms_file=forms, siit_services="", **settings)
     bot.slack.member_channels.update({HELP, ROUTED})
@@ -319,3 +322,74 @@ def test_a_message_longer_than_slack_allows_is_filed_cut_to_the_limit(start_bot:
     [filed] = bot.siit.requests
     assert len(str(filed.get("description") or "")) <= DESCRIPTION_MAX_LENGTH
     assert filed["title"] == "Disk full"
+
+
+def ticket_messages(bot: RunningBot) -> list[dict[str, Any]]:
+    """The bot's messages with a ticket's buttons, in every thread of the help channel."""
+    return [
+        m for m in bot.slack.calls_to("chat.postMessage") if m.args.get("channel") == HELP and m.args.get("blocks")
+    ]
+
+
+def test_one_persons_messages_within_the_window_are_one_ticket_with_all_their_text(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, coalesce=4.0)
+    start = time.time()
+    first = post(bot, "VPN is down", ts=f"{start:.6f}")
+    second = post(bot, "error 809 since 9am", ts=f"{start + 1:.6f}")
+    send(bot, second, retry_num=1)  # Slack's retry of a joined message joins nothing twice
+    other = post(bot, "Printer offline", user="U300", ts=f"{start + 1.5:.6f}")  # someone else: their own
+    third = post(bot, "[file] screenshot.png", ts=f"{start + 2:.6f}")
+    later = post(bot, "Also my mouse is dead", ts=f"{start + 30:.6f}")  # past the window: its own
+    wait_until(lambda: confirmation(bot, first) and confirmation(bot, other), timeout=30, what="both tickets")
+    wait_until(lambda: confirmation(bot, later), timeout=60, what="the late message's own ticket")
+    time.sleep(1.0)
+    by_title = {r["title"]: r for r in bot.siit.requests}
+    assert sorted(by_title) == ["Also my mouse is dead", "Printer offline", "VPN is down"]
+    assert by_title["VPN is down"]["description"] == "VPN is down\n\nerror 809 since 9am\n\n[file] screenshot.png"
+    assert len(bot.siit.calls_to("POST", "/v1/requests")) == 3
+    # One confirmation for the three messages, in the first one's thread.
+    assert confirmation(bot, second) is None and confirmation(bot, third) is None
+    assert len(ticket_messages(bot)) == 3
+
+
+def test_before_filing_a_joined_message_edited_or_deleted_changes_the_ticket_and_the_next_carries_it(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, coalesce=4.0)
+    start = time.time()
+    first = post(bot, "Laptop is slow", ts=f"{start:.6f}")
+    typo = post(bot, "since teh update", ts=f"{start + 1:.6f}")
+    oops = post(bot, "my password is hunter2", ts=f"{start + 2:.6f}")
+    edited(bot, typo, "since the update")
+    deleted(bot, oops)
+    wait_until(lambda: confirmation(bot, first), timeout=30, what="the ticket")
+    [filed] = bot.siit.requests
+    assert filed["description"] == "Laptop is slow\n\nsince the update"
+
+    # The first message deleted while its ticket waits: the next one carries the ticket.
+    gone = post(bot, "Wifi keeps dropping", user="U300", ts=f"{start + 100:.6f}")
+    kept = post(bot, "in building B", user="U300", ts=f"{start + 101:.6f}")
+    deleted(bot, gone)
+    wait_until(lambda: confirmation(bot, kept), timeout=30, what="the ticket, in the second message's thread")
+    assert confirmation(bot, gone) is None
+    assert [(r["title"], r["description"]) for r in bot.siit.requests[1:]] == [("in building B", "in building B")]
+
+
+def test_a_message_joining_a_ticket_already_taken_for_filing_is_sent_to_it_as_a_reply(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    bot = help_desk(start_bot, tmp_path, coalesce=10.0)
+    start = time.time() - 9.5  # the first message is almost ten seconds old: filed at once
+    first = post(bot, "Printer jams on every page", ts=f"{start:.6f}")
+    wait_until(lambda: bot.siit.requests, timeout=20, what="the ticket filed")
+    second = post(bot, "the one on floor 3", ts=f"{start + 9:.6f}")
+    wait_until(lambda: bot.siit.messages, timeout=20, what="the joined message sent as a reply")
+    [ticket] = bot.siit.requests
+    [reply] = bot.siit.messages
+    assert reply["request_uid"] == ticket["_uid"]
+    assert reply["body_text"] == "the one on floor 3" and reply["sent_by_uid"] == "u_ada"
+    assert ticket["description"] == "Printer jams on every page"
+    wait_until(lambda: confirmation(bot, first), timeout=20, what="the one confirmation")
+    assert confirmation(bot, second) is None

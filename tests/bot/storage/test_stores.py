@@ -86,7 +86,7 @@ def test_instances_starting_together_migrate_once(database_url: str) -> None:
                 row[0] for row in (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
             ]
 
-    assert with_engine(database_url, versions) == ["0006"]
+    assert with_engine(database_url, versions) == ["0007"]
 
 
 def test_outbox_leases_retries_parks_and_finishes(database_url: str) -> None:
