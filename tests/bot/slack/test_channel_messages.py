@@ -326,9 +326,7 @@ def test_a_message_longer_than_slack_allows_is_filed_cut_to_the_limit(start_bot:
 
 def ticket_messages(bot: RunningBot) -> list[dict[str, Any]]:
     """The bot's messages with a ticket's buttons, in every thread of the help channel."""
-    return [
-        m for m in bot.slack.calls_to("chat.postMessage") if m.args.get("channel") == HELP and m.args.get("blocks")
-    ]
+    return [m for m in bot.slack.calls_to("chat.postMessage") if m.args.get("channel") == HELP and m.args.get("blocks")]
 
 
 def test_one_persons_messages_within_the_window_are_one_ticket_with_all_their_text(
