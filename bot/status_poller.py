@@ -6,7 +6,7 @@ replies reach the Slack thread.
 
 Tickets with recent activity are checked every ``active_seconds``, idle ones every
 ``idle_seconds``; the longest unchecked go first. Instances sharing a database take turns
-(``PollSchedule``): together they check one batch per interval, as a single instance would."""
+(``PollTurns``): together they check one batch per interval, as a single instance would."""
 
 from __future__ import annotations
 
@@ -18,10 +18,8 @@ from collections.abc import Awaitable, Callable
 from bot.domain.filing import BackendError, BackendUnavailable
 from bot.domain.ticket import Ticket
 from bot.stopping import pause
-from bot.storage.poll_schedule import PollSchedule
-from bot.storage.tickets import PolledTicket, TicketStore
 from bot.tickets.conversation import ConversationReader
-from bot.tickets.ports import ReadsStatus, TicketBackend
+from bot.tickets.ports import PolledTicket, PolledTickets, PollTurns, ReadsStatus, TicketBackend
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +34,8 @@ class StatusPoller:
         *,
         backend: TicketBackend,
         reader: ReadsStatus,
-        tickets: TicketStore,
-        schedule: PollSchedule,
+        tickets: PolledTickets,
+        schedule: PollTurns,
         on_change: Callable[[Ticket, str], Awaitable[bool]],
         interval_seconds: float,
         batch: int,

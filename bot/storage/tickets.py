@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, select, update
@@ -13,21 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain.queue_scope import QueueScope
 from bot.domain.ticket import Ticket
 from bot.storage.tables import tickets
+from bot.tickets.ports import PolledTicket
 
 ACTIVE_SECONDS = 1800.0
 """A ticket filed, answered or changed this recently is checked often."""
 RECENTLY_CLOSED_SECONDS = 30 * 86400.0
 """A person's closed tickets stay in their App Home this long after closing."""
-
-
-@dataclass(frozen=True)
-class PolledTicket:
-    """An open ticket due for a check, with what the last check left."""
-
-    ticket: Ticket
-    conversation_mark: str | None
-    replies_from: float | None
-    """``None``: filed before replies were read back; its first read shows nothing."""
 
 
 def new_ticket_row(record: Ticket, *, now: float) -> dict[str, Any]:

@@ -6,6 +6,7 @@ side, ``bot.storage`` the rest; ``bot.slack`` depends on these, never on an adap
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from bot.domain.conversation import HelpdeskMessage, RemoteState
@@ -227,4 +228,41 @@ class WaitingCreates(Protocol):
     async def adopt(self, reference: str, result: dict[str, Any], *, now: float) -> bool:
         """Keep ``result`` as the answer of the waiting create with this reference; False when
         there is none."""
+        ...
+
+
+@dataclass(frozen=True)
+class PolledTicket:
+    """An open ticket due for a check, with what the last check left."""
+
+    ticket: Ticket
+    conversation_mark: str | None
+    replies_from: float | None
+    """``None``: filed before replies were read back; its first read shows nothing."""
+
+
+class PolledTickets(Protocol):
+    """The open tickets a poller checks, and what each check leaves."""
+
+    async def due_for_check(
+        self,
+        backend: str,
+        *,
+        closed: Sequence[str],
+        now: float,
+        active_every: float,
+        idle_every: float,
+        limit: int,
+    ) -> list[PolledTicket]: ...
+
+    async def checked(
+        self, backend: str, ticket_id: str, *, now: float, mark: str | None, active: bool, replies_from: float | None
+    ) -> None: ...
+
+
+class PollTurns(Protocol):
+    """Instances sharing a database take turns at a periodic job."""
+
+    async def take_turn(self, name: str, *, now: float, interval_seconds: float) -> bool:
+        """True when this caller's turn has come (the next one is ``interval_seconds`` away)."""
         ...
