@@ -22,14 +22,14 @@ import subprocess  # noqa: E402
 
 import uvicorn  # noqa: E402
 
-from bot.admin import run_outbox_command  # noqa: E402
 from bot.bootstrap import create_app  # noqa: E402
-from bot.check import check  # noqa: E402
-from bot.config import DatabaseSettings, SettingsError, load_database_settings  # noqa: E402
-from bot.forms_file import FormsFileError  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from bot.startup import database_problem, slack_problem  # noqa: E402
+from bot.config.forms_file import FormsFileError  # noqa: E402
+from bot.config.loading import load_settings  # noqa: E402
+from bot.config.settings import DatabaseSettings, SettingsError, load_database_settings  # noqa: E402
+from bot.ops.admin import run_outbox_command  # noqa: E402
+from bot.ops.check import check  # noqa: E402
+from bot.ops.logs import configure_logging  # noqa: E402
+from bot.ops.startup import database_problem, slack_problem  # noqa: E402
 
 USAGE = (
     "usage: python -m bot [check | migrate | outbox [requeue ID... | requeue all] | manifest (--url URL | --socket)]"
@@ -48,7 +48,7 @@ def manifest(args: list[str]) -> int:
     parser.add_argument("--socket", action="store_true", help="Socket Mode: no request URLs")
     options = parser.parse_args(args)
     # Here, not at the top: jsonschema would otherwise load (2 MB) into every serving process.
-    from bot.manifest import ManifestError, manifest_text
+    from bot.ops.manifest import ManifestError, manifest_text
 
     try:
         print(manifest_text(url=options.url, socket=options.socket), end="")

@@ -18,8 +18,8 @@ from typing import Any
 from bot.backends.siit.service import parse_service
 from bot.domain.forms import Draft, FormChoice
 from bot.domain.ticket import Ticket
-from bot.slack.ticket_message import ticket_message
 from bot.slack.views.form import build_form_view
+from bot.slack.views.ticket_message import ticket_message
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE
 
 OUT = Path(__file__).with_name("ticket-desk.png")

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from bot.backends.helpdesks import HELPDESKS
-from bot.config import Settings
-from bot.settings import load_settings
+from bot.config.loading import load_settings
+from bot.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,4 +3,4 @@
 budgets (``budget``) shared by them.
 
 May import ``bot.domain``, ``bot.tickets`` (the ports they implement, the use cases their
-webhooks call), ``bot.config`` and ``bot.forms_file``; never ``bot.slack`` or ``bot.storage``."""
+webhooks call), ``bot.config.settings`` and ``bot.config.forms_file``; never ``bot.slack`` or ``bot.storage``."""

@@ -15,10 +15,10 @@ import httpx
 from starlette.routing import Route
 
 from bot.backends.http import RetryPolicy
-from bot.config import HelpdeskSettings
-from bot.forms_file import FormsFile
+from bot.config.forms_file import FormsFile
+from bot.config.settings import HelpdeskSettings
 from bot.tickets.budget import RequestBudget
-from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries
+from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries, WebhookOutcomes
 from bot.tickets.updates import TicketUpdates
 
 WEBHOOK_MAX_BODY = 256_000
@@ -52,6 +52,7 @@ class TicketServices:
     updates: TicketUpdates
     deliveries: WebhookDeliveries
     waiting_creates: WaitingCreates
+    outcomes: WebhookOutcomes
 
 
 def _no_routes(_settings: Any, _services: TicketServices) -> list[Route]:

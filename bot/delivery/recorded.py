@@ -1,4 +1,4 @@
-"""A Slack request recorded before its ack (``bot.slack.inbox``), as the listener acting on it
+"""A Slack request recorded before its ack (``bot.slack.recording.inbox``), as the listener acting on it
 carries it: forgotten in the transaction that records what it asked for, once."""
 
 from __future__ import annotations

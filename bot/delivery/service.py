@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, replace
 from typing import Any, Protocol
 
-from bot.catalog import FormCatalog
 from bot.delivery.failures import NotYet, TransientFailure, is_transient
 from bot.delivery.joined import with_detail, with_first_text, without
 from bot.delivery.recorded import RecordedRequest
@@ -40,6 +39,7 @@ from bot.delivery.request import (
     Write,
     write_from_payload,
 )
+from bot.domain.events import TicketNotFiled
 from bot.domain.filing import CREATE_GUARD, BackendError, BackendUnavailable, CreatedTicket, NewTicket, Person
 from bot.domain.forms import DraftToKeep
 from bot.domain.thread import MessageKey, ThreadKey
@@ -48,7 +48,9 @@ from bot.stopping import pause
 from bot.storage.held_requests import HeldRequests
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.outbox import FILED, OutboxItem, OutboxStore
+from bot.tickets.catalog import FormCatalog
 from bot.tickets.desk import TicketDesk
+from bot.tickets.events import EventBus
 from bot.tickets.ports import FindsCreatedTickets, ReadsConversation, SyncJournal
 
 log = logging.getLogger(__name__)
@@ -107,10 +109,12 @@ class TicketDelivery:
         journal: SyncJournal | None = None,
         withdraw_seconds: float = 600.0,
         held: HeldRequests,
+        events: EventBus,
     ) -> None:
         """``withdraw_seconds``: how long a ticket filed without a click may be withdrawn."""
         self._withdraw_seconds = withdraw_seconds
         self._held_requests = held
+        self._events = events
         self._desk = desk
         self._journal = journal
         self._catalog = catalog
@@ -530,6 +534,8 @@ class TicketDelivery:
             return
         notice = self._listener.refused(request, exc) if refused else self._listener.gave_up(request, exc)
         await self._tell(notice)
+        if isinstance(request, TicketRequest):
+            await self._events.publish(TicketNotFiled(request.origin.entry_point, exc.reason, parked=not refused))
 
     async def _tell(self, notice: Awaitable[None]) -> None:
         try:

@@ -12,6 +12,18 @@ from bot.domain.ticket import Ticket
 class TicketFiled:
     ticket: Ticket
     """As announced in Slack (its message and thread known)."""
+    entry_point: str
+    """How the person asked (``SlackOrigin.entry_point``)."""
+
+
+@dataclass(frozen=True)
+class TicketNotFiled:
+    """A ticket the helpdesk refused (``parked``: False), or one given up on after every retry
+    (``parked``: True; an admin can put it back in the queue)."""
+
+    entry_point: str
+    reason: str
+    parked: bool
 
 
 @dataclass(frozen=True)
@@ -43,4 +55,4 @@ class AgentReplied:
     """The agent's name as the helpdesk gave it, if it did."""
 
 
-TicketEvent = TicketFiled | TicketStatusChanged | TicketRenamed | TicketAssigned | AgentReplied
+TicketEvent = TicketFiled | TicketNotFiled | TicketStatusChanged | TicketRenamed | TicketAssigned | AgentReplied

@@ -8,21 +8,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import (
-    channel_messages,
-    command,
-    home,
-    options,
-    picker,
-    reactions,
-    retry,
-    shortcuts,
-    submission,
-    thread_sync,
-    ticket_actions,
-    triage_actions,
-)
-from bot.slack.ticket_message import LINK_ACTION
+from bot.slack.home import listeners as home
+from bot.slack.thread import thread_sync, ticket_actions
+from bot.slack.triage import actions as triage_actions
+from bot.slack.views.ticket_message import LINK_ACTION
+from bot.slack.ways_in import channel_messages, command, options, picker, reactions, retry, shortcuts, submission
 
 
 class _TokenFromEnvironment(logging.Filter):
@@ -56,7 +46,7 @@ def create_bolt_app(
     channel_messages_deps: channel_messages.ChannelMessagesDeps,
     triage_actions_deps: triage_actions.TriageActionsDeps,
 ) -> AsyncApp:
-    """Bolt's request verification is off: over HTTP ``bot.web.SlackEndpoint`` verifies every
+    """Bolt's request verification is off: over HTTP ``bot.serve.web.SlackEndpoint`` verifies every
     signature before a request reaches Bolt, unconditionally (verifying twice cost ~3 % of CPU
     under load); in Socket Mode nothing is signed."""
     app = AsyncApp(client=client, signing_secret="", request_verification_enabled=False, logger=bolt_logger())

@@ -1,4 +1,4 @@
-"""Slack's requests recorded before they are acknowledged (``bot.slack.inbox``), until acted on.
+"""Slack's requests recorded before they are acknowledged (``bot.slack.recording.inbox``), until acted on.
 
 Recording is a group commit: every request that arrives while a commit is under way waits for the
 next one, which records them all, so a burst of acks costs a few commits, not one each."""

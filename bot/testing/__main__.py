@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.forms_file import FormsFileError, load_forms_file
+from bot.config.forms_file import FormsFileError, load_forms_file
 from bot.testing.servers import ServerLoop, wait_until
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER

@@ -15,7 +15,6 @@ import httpx
 from bot.backends.siit.client import SiitBackend
 from bot.domain.events import AgentReplied
 from bot.domain.ticket import Ticket
-from bot.status_poller import StatusPoller
 from bot.storage.database import create_engine, migrate
 from bot.storage.message_tickets import MessageTicketStore
 from bot.storage.poll_schedule import PollSchedule
@@ -25,6 +24,7 @@ from bot.storage.tickets import TicketStore
 from bot.testing.siit_api import FakeSiit
 from bot.tickets.conversation import ConversationReader
 from bot.tickets.events import EventBus
+from bot.tickets.status_poller import StatusPoller
 from bot.tickets.updates import TicketUpdates
 
 SIIT_TOKEN = "siit-simulated-token"

@@ -222,6 +222,15 @@ class WebhookDeliveries(SyncJournal, Protocol):
         ...
 
 
+class WebhookOutcomes(Protocol):
+    """Where a helpdesk's webhook route reports how each delivery went (the metrics)."""
+
+    def webhook(self, outcome: str) -> None:
+        """``applied``, ``duplicate``, ``malformed``, ``unauthorized``, ``unknown_ticket``,
+        ``too_large`` or ``error``."""
+        ...
+
+
 class WaitingCreates(Protocol):
     """Creates still waiting in the outbox, which a helpdesk's own word can settle."""
 

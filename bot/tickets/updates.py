@@ -19,9 +19,9 @@ class TicketUpdates:
         self._thread_claims = thread_claims
         self._events = events
 
-    async def filed(self, ticket: Ticket) -> None:
+    async def filed(self, ticket: Ticket, *, entry_point: str) -> None:
         """The ticket is filed and announced in Slack (published again if that step is retried)."""
-        await self._events.publish(TicketFiled(ticket))
+        await self._events.publish(TicketFiled(ticket, entry_point))
 
     async def assigned(self, ticket: Ticket, assignee_id: str) -> bool:
         """False when it was assigned to them already (nothing is published)."""

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.backends.siit.service import parse_service
+from bot.config.forms_file import FormsFileError, parse_forms_file
 from bot.domain.forms import Draft
-from bot.forms_file import FormsFileError, parse_forms_file
 from bot.slack.views.form import build_form_view
 from bot.slack.views.state import parse_state, validate
 from tests.bot.slack.views.test_state import FORM

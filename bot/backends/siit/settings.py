@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from bot.config import HelpdeskSettings, split_list
+from bot.config.settings import HelpdeskSettings, split_list
 
 
 class SiitSettings(HelpdeskSettings):

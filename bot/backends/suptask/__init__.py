@@ -11,7 +11,7 @@ from bot.backends.registry import Helpdesk, HelpdeskResources, TicketServices
 from bot.backends.suptask.client import SuptaskBackend
 from bot.backends.suptask.settings import SuptaskSettings
 from bot.backends.suptask.webhook import SuptaskWebhook
-from bot.forms_file import FormsFile
+from bot.config.forms_file import FormsFile
 
 
 def create(settings: SuptaskSettings, resources: HelpdeskResources) -> SuptaskBackend:
@@ -43,6 +43,7 @@ def routes(settings: SuptaskSettings, services: TicketServices) -> list[Route]:
         updates=services.updates,
         sync_log=services.deliveries,
         outbox=services.waiting_creates,
+        outcomes=services.outcomes,
     )
     return [Route("/webhooks/suptask", webhook.handle, methods=["POST"])]
 

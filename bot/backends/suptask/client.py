@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from bot.backends.http import RetryPolicy, guard_create, send_with_retry
+from bot.config.forms_file import FormsFile, FormSpec
 from bot.domain.filing import (
     REFERENCE_PREFIX,
     BackendError,
@@ -18,7 +19,6 @@ from bot.domain.filing import (
     Reply,
 )
 from bot.domain.forms import FieldKind, FieldValue, Form, FormField
-from bot.forms_file import FormsFile, FormSpec
 
 RESET_HEADERS = ("Retry-After", "X-RateLimit-Reset")
 STATUSES = {"closed": "Closed", "open": "Open"}

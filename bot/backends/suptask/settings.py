@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from bot.config import HelpdeskSettings
+from bot.config.settings import HelpdeskSettings
 
 MIN_WEBHOOK_SECRET = 16
 

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.backends.registry import WEBHOOK_MAX_BODY
 from bot.domain.filing import REFERENCE_PATTERN
-from bot.tickets.ports import TicketRecords, WaitingCreates, WebhookDeliveries
+from bot.tickets.ports import TicketRecords, WaitingCreates, WebhookDeliveries, WebhookOutcomes
 from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ class SuptaskWebhook:
         updates: TicketUpdates,
         sync_log: WebhookDeliveries,
         outbox: WaitingCreates,
+        outcomes: WebhookOutcomes,
     ) -> None:
+        self._outcomes = outcomes
         self._secret = secret.encode()
         self._tickets = tickets
         self._updates = updates
@@ -47,40 +49,52 @@ class SuptaskWebhook:
         self._outbox = outbox
 
     async def handle(self, request: Request) -> Response:
+        """Answers the sender and reports the outcome (``WebhookOutcomes``)."""
+        try:
+            response, outcome = await self._answer(request)
+        except Exception:
+            self._outcomes.webhook("error")
+            raise
+        self._outcomes.webhook(outcome)
+        return response
+
+    async def _answer(self, request: Request) -> tuple[Response, str]:
         given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
         if not hmac.compare_digest(given.encode(), self._secret):
-            return PlainTextResponse("invalid secret", status_code=401)
+            return PlainTextResponse("invalid secret", status_code=401), "unauthorized"
         body = await request.body()
         if len(body) > MAX_BODY:
-            return PlainTextResponse("body too large", status_code=413)
+            return PlainTextResponse("body too large", status_code=413), "too_large"
         payload, problem = parse_json(body)
         if problem:
-            return PlainTextResponse(problem, status_code=400)
+            return PlainTextResponse(problem, status_code=400), "malformed"
         ticket = payload.get("ticket") if isinstance(payload, dict) else None
         ticket_id = ticket.get("id") if isinstance(ticket, dict) else None
         if not isinstance(ticket, dict) or not isinstance(ticket_id, str) or not ticket_id:
             log.info("suptask webhook without a ticket id")
-            return PlainTextResponse("no ticket.id", status_code=400)
+            return PlainTextResponse("no ticket.id", status_code=400), "malformed"
         # Senders retry: a delivery seen in the window is answered, not acted on again.
         key = hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
         if not await self._sync_log.first_delivery(key):
-            return JSONResponse({"ok": True, "duplicate": True})
+            return JSONResponse({"ok": True, "duplicate": True}), "duplicate"
         try:
-            response = await self._act(body, ticket, ticket_id, payload)
+            response, outcome = await self._act(body, ticket, ticket_id, payload)
         except Exception:
             await self._sync_log.forget_delivery(key)  # so that the sender's retry is acted on
             raise
         if response.status_code >= 400:  # not acted on (a ticket not known yet): a retry may be
             await self._sync_log.forget_delivery(key)
-        return response
+        return response, outcome
 
-    async def _act(self, body: bytes, ticket: dict[str, Any], ticket_id: str, payload: dict[str, Any]) -> Response:
+    async def _act(
+        self, body: bytes, ticket: dict[str, Any], ticket_id: str, payload: dict[str, Any]
+    ) -> tuple[Response, str]:
         record = await self._tickets.get("suptask", ticket_id)
         if record is None:
             if await self._adopt(body, ticket, ticket_id):
-                return JSONResponse({"ok": True, "adopted": True})
+                return JSONResponse({"ok": True, "adopted": True}), "applied"
             log.info("suptask webhook for unknown ticket %s", ticket_id)
-            return PlainTextResponse("unknown ticket", status_code=404)
+            return PlainTextResponse("unknown ticket", status_code=404), "unknown_ticket"
         identity = helpdesk_identity(ticket)
         if identity is not None:
             record = await self._updates.renamed(record, identity[0], identity[1] or record.url)
@@ -90,7 +104,7 @@ class SuptaskWebhook:
         status = ticket.get("status")
         if isinstance(status, str) and status:
             await self._updates.status_changed(record, status)
-        return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True}), "applied"
 
     async def _adopt(self, body: bytes, ticket: dict[str, Any], ticket_id: str) -> bool:
         """A ticket we filed whose create answer was lost: its description carries our reference.

@@ -23,8 +23,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.ticket import Ticket
-from bot.slack.mrkdwn import escape
-from bot.slack.ticket_message import (
+from bot.slack.plumbing.mrkdwn import escape
+from bot.slack.views import limits
+from bot.slack.views.ticket_message import (
     ADD_DETAILS_ACTION,
     CLOSE_ACTION,
     LINK_ACTION,
@@ -34,7 +35,6 @@ from bot.slack.ticket_message import (
     ticket_name,
     ticket_ref,
 )
-from bot.slack.views import limits
 
 PAGE_SIZE = 10
 """Tickets per list and page: two blocks each, two lists, and the headers stay under 100 blocks."""

@@ -14,8 +14,8 @@ import httpx
 from bot.backends.http import RetryPolicy
 from bot.backends.siit.client import SiitBackend
 from bot.backends.suptask.client import SuptaskBackend
+from bot.config.forms_file import parse_forms_file
 from bot.domain.filing import Person
-from bot.forms_file import parse_forms_file
 from bot.testing.servers import RunningServer, ServerLoop
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.slack.ticket_message import CLOSE_ACTION
+from bot.slack.views.ticket_message import CLOSE_ACTION
 from bot.testing.servers import wait_until
 from bot.testing.siit_api import FakeSiit
 from bot.testing.slack_api import APP_TOKEN, FakeSlack
