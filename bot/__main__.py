@@ -24,11 +24,11 @@ import uvicorn  # noqa: E402
 
 from bot.bootstrap import create_app  # noqa: E402
 from bot.config.forms_file import FormsFileError  # noqa: E402
-from bot.config.loading import load_settings  # noqa: E402
 from bot.config.settings import DatabaseSettings, SettingsError, load_database_settings  # noqa: E402
 from bot.ops.admin import run_outbox_command  # noqa: E402
 from bot.ops.check import check  # noqa: E402
 from bot.ops.logs import configure_logging  # noqa: E402
+from bot.ops.settings_loading import load_settings  # noqa: E402
 from bot.ops.startup import database_problem, slack_problem  # noqa: E402
 
 USAGE = (

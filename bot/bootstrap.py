@@ -22,9 +22,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from bot.backends.helpdesks import HELPDESKS
-from bot.backends.http import RetryPolicy
-from bot.backends.registry import WEBHOOK_MAX_BODY, BudgetFactory, Helpdesk, HelpdeskResources, TicketServices
-from bot.config.forms_file import FormsFile, FormsFileError, load_forms_file
+from bot.backends.registry import WEBHOOK_MAX_BODY, TicketServices, create_backend, load_forms
+from bot.config.forms_file import FormsFile, FormsFileError
 from bot.config.routing import Routing
 from bot.config.settings import Settings, SettingsError
 from bot.delivery.service import TicketDelivery
@@ -81,44 +80,6 @@ STOP_SECONDS = 5.0
 
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """A loop run while the app serves, until its stop event is set."""
-
-
-def load_forms(settings: Settings, helpdesk: Helpdesk) -> FormsFile | None:
-    """The forms file, when there is one or the helpdesk needs one. Raises ``FormsFileError``."""
-    if not helpdesk.requires_forms_file and not settings.forms_file.is_file():
-        return None
-    forms_file = load_forms_file(settings.forms_file)
-    problem = helpdesk.forms_file_problem(forms_file)
-    if problem:
-        raise FormsFileError(f"{settings.forms_file}: {problem}")
-    return forms_file
-
-
-def create_backend(
-    settings: Settings,
-    helpdesk: Helpdesk,
-    *,
-    client: httpx.AsyncClient,
-    forms_file: FormsFile | None,
-    shared_budget: BudgetFactory,
-) -> TicketBackend:
-    """The chosen helpdesk's client, built by its registration from its own settings."""
-    retry = RetryPolicy(
-        attempts=settings.backend_attempts,
-        backoff_seconds=settings.backend_backoff_seconds,
-        max_wait_seconds=settings.backend_max_wait_seconds,
-    )
-    try:
-        resources = HelpdeskResources(
-            client=client,
-            forms_file=forms_file,
-            retry=retry,
-            shared_budget=shared_budget,
-            agent_cache_seconds=settings.agent_cache_seconds,
-        )
-        return helpdesk.create(settings.helpdesk, resources)
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
 
 
 def create_routing(settings: Settings, backend: TicketBackend, forms_file: FormsFile | None) -> Routing:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.bootstrap import create_app
-from bot.config.loading import load_settings
+from bot.ops.settings_loading import load_settings
 from bot.testing.servers import RunningServer, ServerLoop, wait_until
 from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from bot.backends.helpdesks import HELPDESKS
-from bot.config.loading import load_settings
 from bot.config.settings import Settings
+from bot.ops.settings_loading import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

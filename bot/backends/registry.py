@@ -3,7 +3,8 @@
 capability protocols it implements (``bot.tickets.ports``: ``ReadsStatus`` gets it a status
 poller, ``FindsCreatedTickets`` lets a lost create be found, ``ChecksConnection`` lets ``check``
 reach it); routes (webhooks) come from its registration. Bootstrap, ``check`` and the contract
-test iterate over these; adding a helpdesk is one package, one line below and one contract case."""
+test iterate over these; adding a helpdesk is one package, one line below and one contract case.
+``load_forms`` and ``create_backend`` build the chosen one from the app's settings."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import httpx
 from starlette.routing import Route
 
 from bot.backends.http import RetryPolicy
-from bot.config.forms_file import FormsFile
-from bot.config.settings import HelpdeskSettings
+from bot.config.forms_file import FormsFile, FormsFileError, load_forms_file
+from bot.config.settings import HelpdeskSettings, Settings, SettingsError
 from bot.tickets.budget import RequestBudget
 from bot.tickets.ports import TicketBackend, TicketRecords, WaitingCreates, WebhookDeliveries, WebhookOutcomes
 from bot.tickets.updates import TicketUpdates
@@ -78,3 +79,41 @@ class Helpdesk:
     routes: Callable[[Any, TicketServices], list[Route]] = field(default=_no_routes)
     """Given its own settings."""
     """HTTP routes it needs, e.g. its webhook (each bounded to ``WEBHOOK_MAX_BODY``)."""
+
+
+def load_forms(settings: Settings, helpdesk: Helpdesk) -> FormsFile | None:
+    """The forms file, when there is one or the helpdesk needs one. Raises ``FormsFileError``."""
+    if not helpdesk.requires_forms_file and not settings.forms_file.is_file():
+        return None
+    forms_file = load_forms_file(settings.forms_file)
+    problem = helpdesk.forms_file_problem(forms_file)
+    if problem:
+        raise FormsFileError(f"{settings.forms_file}: {problem}")
+    return forms_file
+
+
+def create_backend(
+    settings: Settings,
+    helpdesk: Helpdesk,
+    *,
+    client: httpx.AsyncClient,
+    forms_file: FormsFile | None,
+    shared_budget: BudgetFactory,
+) -> TicketBackend:
+    """The chosen helpdesk's client, built by its registration from its own settings."""
+    retry = RetryPolicy(
+        attempts=settings.backend_attempts,
+        backoff_seconds=settings.backend_backoff_seconds,
+        max_wait_seconds=settings.backend_max_wait_seconds,
+    )
+    try:
+        resources = HelpdeskResources(
+            client=client,
+            forms_file=forms_file,
+            retry=retry,
+            shared_budget=shared_budget,
+            agent_cache_seconds=settings.agent_cache_seconds,
+        )
+        return helpdesk.create(settings.helpdesk, resources)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None

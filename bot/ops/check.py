@@ -14,12 +14,12 @@ import httpx
 
 from bot.backends.budget import LocalRequestBudget
 from bot.backends.helpdesks import HELPDESKS
-from bot.bootstrap import create_backend, load_forms
+from bot.backends.registry import create_backend, load_forms
 from bot.config.forms_file import FormsFile, FormsFileError
-from bot.config.loading import load_settings
 from bot.config.settings import Settings, SettingsError
 from bot.domain.filing import BackendError
 from bot.domain.forms import Draft
+from bot.ops.settings_loading import load_settings
 from bot.ops.startup import slack_problem
 from bot.slack.views.form import build_form_view
 from bot.tickets.ports import ChecksConnection, TicketBackend

@@ -1,6 +1,7 @@
-"""Loading the settings: the app's own (``bot.config.settings.Settings``) and the chosen helpdesk's (each
-helpdesk package declares its settings model), every problem of both in one message. Above
-``bot.config.settings`` and ``bot.backends``, so that neither imports the other's loader."""
+"""Loading the settings at start-up: the app's own (``bot.config.settings.Settings``) and the
+chosen helpdesk's (each helpdesk package declares its settings model), every problem of both in
+one message. Above ``bot.config`` and ``bot.backends``, so that neither imports the other's
+loader."""
 
 from __future__ import annotations
 
