@@ -74,11 +74,13 @@ class HomeTab:
         workspace's address, once)."""
         closed = self._backend.closed_statuses
         name = self._backend.name
+        # Who they are first (it may wait on the helpdesk), then both lists one right after the
+        # other: a ticket written while the helpdesk was asked shows in both lists, not one.
+        scope = await self._authorization.queue_scope(user_id)
         mine = await self._tickets.of_person(
             name, user_id, closed=closed, limit=PAGE_SIZE + 1, offset=state.mine_page * PAGE_SIZE
         )
         queue = None
-        scope = await self._authorization.queue_scope(user_id)
         if scope is not None:
             self._agents[user_id] = self._clock()
             default = self._backend.open_status
