@@ -14,6 +14,7 @@ import httpx
 from bot.backends.http import RetryPolicy
 from bot.backends.siit.client import SiitBackend
 from bot.backends.suptask.client import SuptaskBackend
+from bot.backends.zendesk.client import ZendeskBackend
 from bot.config.forms_file import parse_forms_file
 from bot.domain.filing import Person
 from bot.testing.servers import RunningServer, ServerLoop
@@ -21,6 +22,9 @@ from bot.testing.siit_api import FakeSiit
 from bot.testing.siit_data import ACCESS_SERVICE, PRINTER_SERVICE, REQUESTER
 from bot.testing.suptask_api import FakeSuptask
 from bot.testing.suptask_data import FORMS_YAML, IMPACT_FIELD, LAPTOP_FIELD, WORKSPACE
+from bot.testing.zendesk_api import FakeZendesk
+from bot.testing.zendesk_data import EMAIL, FIELDS, FORM, FORM_ID, VALID_VALUES
+from bot.testing.zendesk_data import REQUESTER as ZENDESK_REQUESTER
 from bot.tickets.ports import TicketBackend
 
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.01)
@@ -49,6 +53,9 @@ class BackendCase:
     lose_next_answer: Callable[[], None] | None = None
     """Make the next create succeed in the helpdesk but answer 503; ``None`` for a helpdesk
     whose tickets cannot be looked for (it does not implement ``FindsCreatedTickets``)."""
+    create_keys: Callable[[], list[str | None]] | None = None
+    """The ``Idempotency-Key`` of every create the fake received; ``None`` for a helpdesk that
+    takes none (a create after a lost answer is then looked for, never resent)."""
 
 
 @contextmanager
@@ -128,4 +135,39 @@ def suptask_case(servers: ServerLoop) -> Iterator[BackendCase]:
         servers.stop(running)
 
 
-CASES = {"siit": siit_case, "suptask": suptask_case}
+@contextmanager
+def zendesk_case(servers: ServerLoop) -> Iterator[BackendCase]:
+    fake = FakeZendesk(email=EMAIL, token="zendesk-contract-token-789", hang_seconds=1.0)
+    fake.forms = {FORM_ID: copy.deepcopy(FORM)}
+    fake.fields = copy.deepcopy(FIELDS)
+    running: RunningServer = servers.serve(fake.asgi())
+    try:
+        yield BackendCase(
+            name="zendesk",
+            build=lambda client: ZendeskBackend(
+                client=client,
+                api_url=running.url + "/api/v2",
+                email=EMAIL,
+                api_token=fake.token,
+                form_ids=[str(FORM_ID)],
+                retry=FAST_RETRY,
+            ),
+            token=fake.token,
+            requester=Person(ZENDESK_REQUESTER[0], email=ZENDESK_REQUESTER[1], name=ZENDESK_REQUESTER[2]),
+            fail_next=lambda status: fake.failures.append(("/tickets", status)),
+            tickets_created=lambda: len(fake.tickets),
+            valid_values=dict(VALID_VALUES),
+            invalid_values={**VALID_VALUES, "105": "furniture"},
+            refusal_words="'furniture' is not one of its options",
+            lose_next_answer=lambda: fake.after_create.append(503),
+            create_keys=lambda: [c.headers.get("idempotency-key") for c in fake.calls_to("POST", "/tickets")],
+            replies=lambda: [(c["ticket_id"], c["body"], not c["public"]) for c in fake.comments],
+            status_of=lambda ticket_id: (fake.ticket(ticket_id) or {}).get("status"),
+            closed_status="solved",
+            withdrawn=lambda ticket_id: "not_a_ticket" in (fake.ticket(ticket_id) or {}).get("tags", []),
+        )
+    finally:
+        servers.stop(running)
+
+
+CASES = {"siit": siit_case, "suptask": suptask_case, "zendesk": zendesk_case}
