@@ -18,6 +18,12 @@ from bot.testing.slack_api import FakeSlack
 from bot.testing.slack_client import SlackSender
 from bot.testing.suptask_api import FakeSuptask
 from bot.testing.suptask_data import FORMS_YAML, WORKSPACE
+from bot.testing.zendesk_api import FakeZendesk
+from bot.testing.zendesk_data import AGENT as ZENDESK_AGENT
+from bot.testing.zendesk_data import EMAIL as ZENDESK_EMAIL
+from bot.testing.zendesk_data import FIELDS as ZENDESK_FIELDS
+from bot.testing.zendesk_data import FORM as ZENDESK_FORM
+from bot.testing.zendesk_data import FORM_ID as ZENDESK_FORM_ID
 from tests.fakes.bot_process import BotProcess, env_of, free_port
 
 SLACK_TOKEN = "xoxb-test-bot-token-0123456789"
@@ -182,3 +188,18 @@ def suptask_process_env(bot_settings: dict[str, Any], fake_suptask: FakeSuptask,
         suptask_webhook_secret=WEBHOOK_SECRET,
         forms_file=tmp_path / "forms.yml",
     )
+
+
+ZENDESK_TOKEN = "zendesk-test-token-4242"
+
+
+@pytest.fixture
+def fake_zendesk(servers: ServerLoop) -> Iterator[FakeZendesk]:
+    zendesk = FakeZendesk(email=ZENDESK_EMAIL, token=ZENDESK_TOKEN)
+    zendesk.forms = {ZENDESK_FORM_ID: copy.deepcopy(ZENDESK_FORM)}
+    zendesk.fields = copy.deepcopy(ZENDESK_FIELDS)
+    zendesk.add_user(ZENDESK_AGENT[2], ZENDESK_AGENT[1], role="agent")
+    running = servers.serve(zendesk.asgi())
+    zendesk.url = running.url  # type: ignore[attr-defined]
+    yield zendesk
+    servers.stop(running)

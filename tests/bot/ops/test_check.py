@@ -18,7 +18,10 @@ from bot.testing.block_kit import view_problems
 from bot.testing.siit_api import FakeSiit
 from bot.testing.slack_api import FakeSlack
 from bot.testing.suptask_api import FakeSuptask
-from tests.conftest import SIIT_TOKEN, SLACK_TOKEN, SUPTASK_TOKEN
+from bot.testing.zendesk_api import FakeZendesk
+from bot.testing.zendesk_data import EMAIL as ZENDESK_EMAIL
+from bot.testing.zendesk_data import FORM_ID as ZENDESK_FORM_ID
+from tests.conftest import SIIT_TOKEN, SLACK_TOKEN, SUPTASK_TOKEN, ZENDESK_TOKEN
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE_ENV = {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": "check-secret"}
@@ -27,7 +30,9 @@ LINK = re.compile(r"preview: (https://app\.slack\.com/block-kit-builder#\S+)")
 
 def run_check(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SIIT_", "SUPTASK_", "TICKET_", "FORMS"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "SIIT_", "SUPTASK_", "ZENDESK_", "TICKET_", "FORMS"))
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", "check"],
@@ -86,6 +91,26 @@ def test_check_reads_siits_services_and_pings_once(
     assert len(fake_siit.calls_to("GET", "/v1/ping")) == 1
     views = previews(result.stdout)
     assert len(views) == 2 and all(view_problems(v) == [] for v in views)
+
+
+def test_check_reads_zendesks_forms_and_reaches_it_once(
+    tmp_path: Path, fake_zendesk: FakeZendesk, slack_env: dict[str, str]
+) -> None:
+    env = {
+        **slack_env,
+        "TICKET_BACKEND": "zendesk",
+        "ZENDESK_API_URL": fake_zendesk.url + "/api/v2",  # type: ignore[attr-defined]
+        "ZENDESK_EMAIL": ZENDESK_EMAIL,
+        "ZENDESK_API_TOKEN": ZENDESK_TOKEN,
+        "ZENDESK_FORMS": str(ZENDESK_FORM_ID),
+    }
+    result = run_check(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert len(fake_zendesk.calls_to("GET", "/users/me")) == 1
+    [view] = previews(result.stdout)
+    assert view_problems(view) == []
+    assert "Category" in json.dumps(view) and "Agent notes" not in json.dumps(view)
+    assert fake_zendesk.tickets == []
 
 
 def test_a_refused_token_is_one_line(

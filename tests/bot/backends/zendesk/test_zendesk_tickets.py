@@ -5,9 +5,7 @@ stale signature refused with nothing posted."""
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,25 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.testing.servers import ServerLoop, wait_until
+from bot.testing.servers import wait_until
 from bot.testing.zendesk_api import FakeZendesk
-from bot.testing.zendesk_data import AGENT, EMAIL, FIELDS, FORM, FORM_ID, REQUESTER
+from bot.testing.zendesk_data import AGENT, EMAIL, FORM_ID, REQUESTER
+from tests.conftest import ZENDESK_TOKEN as TOKEN
 from tests.conftest import RunningBot, StartBot
 
-TOKEN = "zendesk-test-token-4242"
 SECRET = "zendesk-webhook-secret-0123456789"
-
-
-@pytest.fixture
-def fake_zendesk(servers: ServerLoop) -> Iterator[FakeZendesk]:
-    zendesk = FakeZendesk(email=EMAIL, token=TOKEN)
-    zendesk.forms = {FORM_ID: copy.deepcopy(FORM)}
-    zendesk.fields = copy.deepcopy(FIELDS)
-    zendesk.add_user(AGENT[2], AGENT[1], role="agent")
-    running = servers.serve(zendesk.asgi())
-    zendesk.url = running.url  # type: ignore[attr-defined]
-    yield zendesk
-    servers.stop(running)
 
 
 @pytest.fixture
