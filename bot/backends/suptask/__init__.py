@@ -11,6 +11,7 @@ from bot.backends.registry import Helpdesk, HelpdeskResources, TicketServices
 from bot.backends.suptask.client import SuptaskBackend
 from bot.backends.suptask.settings import SuptaskSettings
 from bot.backends.suptask.webhook import SuptaskWebhook
+from bot.backends.webhooks import reporting
 from bot.config.forms_file import FormsFile
 
 
@@ -43,9 +44,8 @@ def routes(settings: SuptaskSettings, services: TicketServices) -> list[Route]:
         updates=services.updates,
         sync_log=services.deliveries,
         outbox=services.waiting_creates,
-        outcomes=services.outcomes,
     )
-    return [Route("/webhooks/suptask", webhook.handle, methods=["POST"])]
+    return [Route("/webhooks/suptask", reporting(webhook.answer, services.outcomes), methods=["POST"])]
 
 
 HELPDESK = Helpdesk(

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.backends.registry import WEBHOOK_MAX_BODY
 from bot.domain.filing import REFERENCE_PATTERN
-from bot.tickets.ports import TicketRecords, WaitingCreates, WebhookDeliveries, WebhookOutcomes
+from bot.tickets.ports import TicketRecords, WaitingCreates, WebhookDeliveries
 from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
@@ -39,26 +39,15 @@ class SuptaskWebhook:
         updates: TicketUpdates,
         sync_log: WebhookDeliveries,
         outbox: WaitingCreates,
-        outcomes: WebhookOutcomes,
     ) -> None:
-        self._outcomes = outcomes
         self._secret = secret.encode()
         self._tickets = tickets
         self._updates = updates
         self._sync_log = sync_log
         self._outbox = outbox
 
-    async def handle(self, request: Request) -> Response:
-        """Answers the sender and reports the outcome (``WebhookOutcomes``)."""
-        try:
-            response, outcome = await self._answer(request)
-        except Exception:
-            self._outcomes.webhook("error")
-            raise
-        self._outcomes.webhook(outcome)
-        return response
-
-    async def _answer(self, request: Request) -> tuple[Response, str]:
+    async def answer(self, request: Request) -> tuple[Response, str]:
+        """The answer to the sender, and what was done (the route reports it: ``reporting``)."""
         given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
         if not hmac.compare_digest(given.encode(), self._secret):
             return PlainTextResponse("invalid secret", status_code=401), "unauthorized"

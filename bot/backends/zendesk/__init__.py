@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from bot.backends.registry import Helpdesk, HelpdeskResources, TicketServices
+from bot.backends.webhooks import reporting
 from bot.backends.zendesk.client import ZendeskBackend
 from bot.backends.zendesk.settings import ZendeskSettings
 from bot.backends.zendesk.webhook import ZendeskWebhook
@@ -36,9 +37,8 @@ def routes(settings: ZendeskSettings, services: TicketServices) -> list[Route]:
         tickets=services.tickets,
         updates=services.updates,
         deliveries=services.deliveries,
-        outcomes=services.outcomes,
     )
-    return [Route("/webhooks/zendesk", webhook.handle, methods=["POST"])]
+    return [Route("/webhooks/zendesk", reporting(webhook.answer, services.outcomes), methods=["POST"])]
 
 
 HELPDESK = Helpdesk(name="zendesk", settings=ZendeskSettings, create=create, routes=routes)

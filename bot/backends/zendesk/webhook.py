@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.backends.registry import WEBHOOK_MAX_BODY
 from bot.domain.ticket import Ticket
-from bot.tickets.ports import TicketRecords, WebhookDeliveries, WebhookOutcomes
+from bot.tickets.ports import TicketRecords, WebhookDeliveries
 from bot.tickets.updates import TicketUpdates
 
 log = logging.getLogger(__name__)
@@ -59,27 +59,16 @@ class ZendeskWebhook:
         tickets: TicketRecords,
         updates: TicketUpdates,
         deliveries: WebhookDeliveries,
-        outcomes: WebhookOutcomes,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = secret.encode()
         self._tickets = tickets
         self._updates = updates
         self._deliveries = deliveries
-        self._outcomes = outcomes
         self._clock = clock
 
-    async def handle(self, request: Request) -> Response:
-        """Answers Zendesk and reports the outcome (``WebhookOutcomes``)."""
-        try:
-            response, outcome = await self._answer(request)
-        except Exception:
-            self._outcomes.webhook("error")
-            raise
-        self._outcomes.webhook(outcome)
-        return response
-
-    async def _answer(self, request: Request) -> tuple[Response, str]:
+    async def answer(self, request: Request) -> tuple[Response, str]:
+        """The answer to the sender, and what was done (the route reports it: ``reporting``)."""
         body = await request.body()
         if len(body) > WEBHOOK_MAX_BODY:
             return PlainTextResponse("body too large", status_code=413), "too_large"
