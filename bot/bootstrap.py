@@ -123,7 +123,6 @@ class SlackSide:
     """The Slack pieces the use cases and the listeners share."""
 
     client: AsyncWebClient
-    token: TokenInfo
     directory: SlackDirectory
     notifier: SlackNotifier
     home_tab: HomeTab
@@ -309,9 +308,7 @@ def create_slack_side(
         backend=backend,
         pace=ChannelPace(interval_seconds=settings.slack_channel_post_seconds),
     )
-    return SlackSide(
-        client=slack_client, token=token_info, directory=directory, notifier=notifier, home_tab=home_tab, triage=triage
-    )
+    return SlackSide(client=slack_client, directory=directory, notifier=notifier, home_tab=home_tab, triage=triage)
 
 
 def create_delivery(settings: Settings, use_cases: UseCases, stores: Stores, notifier: SlackNotifier) -> TicketDelivery:
