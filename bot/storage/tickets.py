@@ -252,6 +252,13 @@ class TicketStore:
         rows = await self._select(tickets.c.triage_channel == channel_id, tickets.c.triage_ts == thread_ts)
         return rows[0] if rows else None
 
+    async def is_ticket_thread(self, channel_id: str, thread_ts: str) -> bool:
+        own = (tickets.c.channel_id == channel_id) & (tickets.c.thread_ts == thread_ts)
+        triage = (tickets.c.triage_channel == channel_id) & (tickets.c.triage_ts == thread_ts)
+        query = select(tickets.c.id).where(own | triage).limit(1)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
     async def _select(self, *conditions: ColumnElement[bool]) -> list[Ticket]:
         return await self._rows(_columns().where(*conditions))
 

@@ -143,6 +143,14 @@ class TicketRecords(Protocol):
         ...
 
 
+class TicketThreads(Protocol):
+    """Which Slack threads belong to tickets: what a reply there is sent to."""
+
+    async def is_ticket_thread(self, channel_id: str, thread_ts: str) -> bool:
+        """Whether the thread is a ticket's own or its triage message's (one read)."""
+        ...
+
+
 class TicketListing(Protocol):
     """Tickets as lists, for App Home: a person's own, and the agents' queue."""
 

@@ -19,7 +19,7 @@ from bot.slack.thread.thread_sync import thread_reply
 from bot.slack.thread.ticket_actions import STATUS_OF_ACTION
 from bot.slack.views.triage_message import TRIAGE_ASSIGN, TRIAGE_STATUS
 from bot.slack.ways_in.channel_messages import changed_message, new_request_message, posted_within
-from bot.tickets.ports import TicketRecords
+from bot.tickets.ports import TicketThreads
 
 RECORDED_ACTIONS = frozenset({*STATUS_OF_ACTION, TRIAGE_ASSIGN, TRIAGE_STATUS})
 """Clicks that write to the helpdesk (Close, Reopen, Not a ticket, Assign to me, a triage status)."""
@@ -36,7 +36,7 @@ def recorded_action(payload: Mapping[str, Any]) -> bool:
 class Intake:
     routing: Routing
     ticket_emoji: tuple[str, ...]
-    tickets: TicketRecords
+    tickets: TicketThreads
     clock: Callable[[], float] = time.time
 
     async def worth_recording(self, body: Mapping[str, Any]) -> bool:
@@ -58,9 +58,7 @@ class Intake:
         reply = thread_reply(event)
         if reply is None:
             return False
-        return (
-            await self.tickets.in_thread(*reply) is not None or await self.tickets.in_triage_thread(*reply) is not None
-        )
+        return await self.tickets.is_ticket_thread(*reply)
 
     def _reaction_files_or_withdraws(self, event: Mapping[str, Any]) -> bool:
         item = event.get("item")

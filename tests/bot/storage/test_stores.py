@@ -211,6 +211,10 @@ def test_tickets_drafts_and_sync_log(database_url: str) -> None:
         await tickets.add(record)
         await tickets.set_slack_message("siit", "req_1", channel_id="C1", message_ts="5.0", thread_ts="5.0")
         assert (await tickets.in_thread("C1", "5.0")).ticket_id == "req_1"  # type: ignore[union-attr]
+        assert await tickets.claim_triage("siit", "req_1", "C9")
+        await tickets.set_triage_message("siit", "req_1", ts="9.0")
+        threads = [("C1", "5.0"), ("C9", "9.0"), ("C1", "9.0"), ("C9", "5.0"), ("C2", "5.0")]
+        assert [await tickets.is_ticket_thread(*t) for t in threads] == [True, True, False, False, False]
         due = {"closed": ("resolved",), "now": 0.0, "active_every": 30.0, "idle_every": 600.0, "limit": 5}
         batch = await tickets.due_for_check("siit", **due)  # type: ignore[arg-type]
         assert [p.ticket.ticket_id for p in batch] == ["req_1"]

@@ -21,13 +21,10 @@ TICKET = Ticket("siit", "req_1", "REQ-1", None, "T", "f", "F", None, "T1", ROUTE
 
 
 class Threads:
-    """Tickets by thread: one ticket thread in ROUTED at 1.0, one triage thread at 9.0."""
+    """Ticket threads: one ticket thread in ROUTED at 1.0, one triage thread at 9.0."""
 
-    async def in_thread(self, channel_id: str, thread_ts: str) -> Ticket | None:
-        return TICKET if (channel_id, thread_ts) == (ROUTED, "1.0") else None
-
-    async def in_triage_thread(self, channel_id: str, thread_ts: str) -> Ticket | None:
-        return TICKET if (channel_id, thread_ts) == ("C0TRIAGE", "9.0") else None
+    async def is_ticket_thread(self, channel_id: str, thread_ts: str) -> bool:
+        return (channel_id, thread_ts) in {(ROUTED, "1.0"), ("C0TRIAGE", "9.0")}
 
 
 def intake() -> Intake:
@@ -38,7 +35,7 @@ def intake() -> Intake:
         auto_create_channels=frozenset({HELP}),
         auto_create=AutoCreateRules(skip_prefix="!", no_ticket_reaction="no_entry_sign", grace_seconds=60.0),
     )
-    return Intake(routing=routing, ticket_emoji=("ticket",), tickets=Threads(), clock=lambda: NOW)  # type: ignore[arg-type]
+    return Intake(routing=routing, ticket_emoji=("ticket",), tickets=Threads(), clock=lambda: NOW)
 
 
 def event(**fields: Any) -> dict[str, Any]:
