@@ -113,7 +113,9 @@ class TicketRequest:
 class WriteListener(Protocol):
     """Who is told when a write to an existing ticket went through (``DeliveryListener`` is one)."""
 
-    async def replied(self, request: ReplyRequest) -> None: ...
+    async def replied(self, request: ReplyRequest, *, again: bool = False) -> None:
+        """``again``: an earlier attempt may have told it already (cut off by a crash)."""
+        ...
 
     async def closed(self, request: CloseRequest, *, again: bool = False) -> None:
         """``again``: an earlier attempt may have told it already (cut off by a crash)."""
@@ -137,7 +139,7 @@ class ReplyRequest:
         return await backend.add_reply(self.ticket_id, Reply(self.text, self.author, self.internal))
 
     async def tell(self, listener: WriteListener, *, again: bool = False) -> None:
-        await listener.replied(self)
+        await listener.replied(self, again=again)
 
     def to_payload(self) -> dict[str, Any]:
         return {"kind": "reply", **asdict(self)}

@@ -71,7 +71,9 @@ class DeliveryListener(Protocol):
         """Announce the ticket; idempotent. ``uncertain``: an earlier attempt may have posted
         already. Raises ``TransientFailure`` when Slack cannot be reached (retried later)."""
 
-    async def replied(self, request: ReplyRequest) -> None: ...
+    async def replied(self, request: ReplyRequest, *, again: bool = False) -> None:
+        """``again``: an earlier attempt may have told it already (cut off by a crash)."""
+        ...
 
     async def closed(self, request: CloseRequest, *, again: bool = False) -> None: ...
 

@@ -20,6 +20,7 @@ from bot.slack.plumbing.mrkdwn import escape
 from bot.slack.plumbing.pace import ChannelPace
 from bot.slack.thread.announce import announce_ticket
 from bot.slack.thread.ticket_thread import TicketThread
+from bot.slack.views.limits import short_hash
 from bot.slack.views.modal_states import (
     delayed_text,
     delayed_view,
@@ -81,12 +82,15 @@ class SlackNotifier:
         await self._show(request, filed_view(record, where))  # its drafts go when the step is done
         await self._updates.filed(record, entry_point=origin.entry_point)
 
-    async def replied(self, request: ReplyRequest) -> None:
+    async def replied(self, request: ReplyRequest, *, again: bool = False) -> None:
         record = await self._record(request.ticket_id)
         # A reply from the modal is shown in the thread (one typed there already is); an internal
-        # note never is.
+        # note never is. Told again after a crash, the line is looked for before it is posted.
         if record is not None and not request.internal and request.origin.view_id is not None:
-            await self._thread.say(record, f"<@{request.origin.user_id}> added: {escape(request.text)}")
+            line = f"<@{request.origin.user_id}> added: {escape(request.text)}"
+            await self._thread.say(
+                record, line, once=f"{request.origin.view_id}:{short_hash(request.text)}", again=again
+            )
         sent = "Internal note added." if request.internal else "Sent."
         await self._show(request, message_view(f":white_check_mark: {sent}", title="Reply"))
 

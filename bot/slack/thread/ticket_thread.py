@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 STATUS_EVENT = "ticket_status"
 """The metadata event type of a status line in a ticket's thread."""
+LINE_EVENT = "ticket_line"
+"""The metadata event type of another line the app says in a ticket's thread (a reply's "added")."""
 
 CUSTOMIZE = "chat:write.customize"
 """Optional: agent replies are shown under the agent's name rather than the app's."""
@@ -113,12 +115,22 @@ class TicketThread:
             f"updating the message of {record.friendly_id}",
         )
 
-    async def say(self, record: Ticket, text: str) -> None:
+    async def say(self, record: Ticket, text: str, *, once: str | None = None, again: bool = False) -> None:
+        """A line in the ticket's thread. ``once`` names it in its metadata, so that told
+        ``again`` (a crash may have cut off the first telling after the post) it is looked for
+        first and not posted twice."""
         if not record.channel_id or not record.thread_ts:
+            return
+        said = {"ticket": ticket_ref(record), "line": once} if once else None
+        if said is not None and again and await self._posted(record, LINE_EVENT, said):
             return
         await best_effort(
             self._client.chat_postMessage(
-                channel=record.channel_id, thread_ts=record.thread_ts, text=text, unfurl_links=False
+                channel=record.channel_id,
+                thread_ts=record.thread_ts,
+                text=text,
+                unfurl_links=False,
+                metadata={"event_type": LINE_EVENT, "event_payload": said} if said else None,
             ),
             f"posting in the thread of {record.friendly_id}",
         )

@@ -28,8 +28,10 @@ from tests.bot.delivery.test_exactly_once import (
     database,
     link_of,
     seed_requests,
+    ticket_messages,
     wait_for_announcements,
 )
+from tests.bot.slack.thread.test_ticket_threads import action_of
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.bot_process import BotProcess, env_of, free_port
 
@@ -269,3 +271,50 @@ def test_a_kill_as_a_close_is_told_in_its_thread_leaves_one_status_line_after_re
     wait_until(lambda: status_lines(), timeout=30, what="the status line after the restart")
     time.sleep(2)  # past another lease: it is not posted twice
     assert len(status_lines()) == 1
+
+
+def test_a_kill_after_a_reply_is_shown_in_its_thread_leaves_one_added_line_after_restart(
+    bot_settings: dict[str, Any],
+    fake_slack: FakeSlack,
+    fake_siit: FakeSiit,
+    tmp_path: Path,
+    processes: list[BotProcess],
+) -> None:
+    """A reply from the modal is made in Siit, shown in the thread ("added: ..."), then the modal is
+    updated. Killed between the two, the restarted app tells the reply again: it finds its line
+    (by its metadata) and does not post a second one."""
+    (message,) = seed_requests(fake_slack, 1)
+    env = env_of(bot_settings, port=free_port(), delivery_lease_seconds=1)
+    first = BotProcess(env, tmp_path)
+    processes.append(first)
+    wait_until(lambda: len(fake_siit.calls_to("GET", "/v1/services")) >= 2, what="warm-up")
+    assert all(send_all(first.url, [reaction(message)]))
+    wait_until(lambda: all_announced(fake_slack, [message]), what="the ticket")
+    [ticket] = ticket_messages(fake_slack, message)
+    opened = len(fake_slack.calls_to("views.open"))
+    with httpx.Client(timeout=20) as http:
+        sender = SlackSender(first.url, SIGNING_SECRET, http)
+        sender.block_action(action_of(ticket, "ticket_add_details") | {"block_id": "b"})
+        wait_until(lambda: len(fake_slack.calls_to("views.open")) > opened, what="the reply modal")
+        view = fake_slack.views[max(fake_slack.views)]
+
+        def added_lines() -> list[dict[str, Any]]:
+            return [m for m in fake_slack.thread("C100", message["ts"]) if "added:" in str(m.get("text"))]
+
+        def kill_after_the_line() -> bool:
+            if fake_slack.calls[-1].method == "views.update" and added_lines():
+                os.kill(first.process.pid, signal.SIGKILL)
+                return True  # the modal never hears: the reply is told again after the restart
+            return False
+
+        fake_slack.on_call = kill_after_the_line
+        sender.submit(view, {"reply_text": "Model HP 400, tray 2"})
+        wait_until(lambda: first.process.poll() is not None, timeout=20, what="the kill after the added line")
+    fake_slack.on_call = None
+    told = len(fake_slack.calls_to("views.update"))
+
+    processes.append(BotProcess(env, tmp_path))
+    wait_until(lambda: len(fake_slack.calls_to("views.update")) > told, timeout=30, what="the reply told again")
+    time.sleep(2)  # past another lease: it is not told a third time
+    assert len(added_lines()) == 1
+    assert len(fake_siit.messages) == 1  # made once in Siit
