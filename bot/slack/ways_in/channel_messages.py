@@ -22,13 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config.routing import Routing
 from bot.delivery.service import TicketDelivery
-from bot.domain.forms import DESCRIPTION_MAX_LENGTH, title_from_text
 from bot.domain.thread import ThreadKey
 from bot.slack.plumbing.calls import best_effort
 from bot.slack.plumbing.messages import is_from_a_bot, text_with_files
 from bot.slack.recording.inbox import INBOX_ID, Inbox, settling
-from bot.slack.views.limits import fit
-from bot.slack.ways_in.message_request import UNTITLED, MessageTickets
+from bot.slack.ways_in.message_request import MessageTickets, message_text
 from bot.tickets.authorization import TicketAuthorization
 from bot.tickets.ports import ThreadClaims
 
@@ -150,7 +148,7 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
             return None  # Slack's retry, handled while this one waited its turn
         author_id = str(message["user"])
         if rules.coalesce_seconds > 0:
-            text = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH)
+            _, text = message_text(message)
             author = await deps.message_tickets.directory.person(author_id)
             within = rules.coalesce_seconds
             if await deps.delivery.join(
@@ -192,8 +190,7 @@ def register(app: AsyncApp, deps: ChannelMessagesDeps) -> None:
                     "message %s/%s withdrawn before filing: deleted or edited to skip", key.channel_id, key.thread_ts
                 )
             return
-        text = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH)
-        title = title_from_text(str(message.get("text") or "")) or title_from_text(text) or UNTITLED
+        title, text = message_text(message)
         if await deps.thread_claims.get(key) is not None:
             await deps.delivery.revise_held(key, title=title, text=text)
             return

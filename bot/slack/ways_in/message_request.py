@@ -23,6 +23,14 @@ from bot.tickets.ports import Drafts
 UNTITLED = "Ticket from a Slack message"
 
 
+def message_text(message: dict[str, Any]) -> tuple[str, str]:
+    """``(title, description)`` a message files as: the whole text with its files as links (cut
+    to the helpdesk's limit), titled by its first line."""
+    description = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH)
+    title = title_from_text(str(message.get("text") or "")) or title_from_text(description) or UNTITLED
+    return title, description
+
+
 @dataclass(frozen=True)
 class MessageTickets:
     """What making a request from a message needs."""
@@ -42,12 +50,11 @@ class MessageTickets:
         auto_created: bool = False,
     ) -> TicketRequest:
         requester = author(message) or reporter
-        description = fit(text_with_files(message), DESCRIPTION_MAX_LENGTH)
+        title, description = message_text(message)
         form_id = self.routing.form_for(key.channel_id)
         form = self.catalog.cached(form_id)
         fields = form.fields if form else ()
         defaults: dict[str, FieldValue] = {f.id: f.default for f in fields if f.default is not None}
-        title = title_from_text(str(message.get("text") or "")) or title_from_text(description) or UNTITLED
         draft = Draft(form_id=form_id, title=title, description=description, values=defaults)
         draft_id = await self.drafts.save(draft, team_id=key.team_id, user_id=reporter, channel_id=key.channel_id)
         people = await self.directory.people([requester, reporter])
